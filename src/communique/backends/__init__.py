@@ -1,0 +1,53 @@
+"""Backend registry: a model name picks a backend class.
+
+``local`` (the default) runs the embedded GGUF in-process; ``local:/path/model.gguf``
+runs another GGUF; ``openai:<model>`` talks to OpenAI or an OpenAI-compatible server.
+The pipeline only sees :class:`Backend`; it never imports a provider.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from communique.backends.base import Backend
+from communique.errors import ConfigError
+
+DEFAULT_MODEL = "local"
+
+
+def _local(arg: str) -> Backend:
+    from communique.backends.local import LocalBackend
+    from communique.model_assets import ModelFile
+
+    if arg:
+        path = Path(arg).expanduser()
+        if not path.is_file():
+            raise ConfigError(f"--model local:{arg}: no such GGUF file")
+        stat = path.stat()
+        return LocalBackend(ModelFile(path, f"{path.name}:{stat.st_size}:{int(stat.st_mtime)}"))
+    return LocalBackend()
+
+
+def _openai(arg: str) -> Backend:
+    from communique.backends.openai_compat import OpenAIBackend
+
+    return OpenAIBackend(arg)
+
+
+REGISTRY: dict[str, Callable[[str], Backend]] = {"local": _local, "openai": _openai}
+
+
+def get_backend(name: str | None = None) -> Backend:
+    """Build the backend a model name asks for, e.g. ``local`` or ``openai:gpt-4o-mini``."""
+    name = name or DEFAULT_MODEL
+    kind, _, arg = name.partition(":")
+    factory = REGISTRY.get(kind)
+    if factory is None:
+        raise ConfigError(
+            f"unknown model {name!r}: use 'local', 'local:/path/to/model.gguf' or 'openai:<model>'"
+        )
+    return factory(arg)
+
+
+__all__ = ["DEFAULT_MODEL", "REGISTRY", "Backend", "get_backend"]

@@ -1,0 +1,40 @@
+"""What a backend is: something that answers OpenAI-style chat completion calls.
+
+Every backend goes through the same code path: instructor patches the backend's
+``create`` (an OpenAI ``chat.completions.create`` or a function with the same
+shape), so validation, re-asks and usage counting are shared. A backend class
+has one required method, :meth:`Backend.create`.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from typing import Any
+
+from openai.types.chat import ChatCompletion
+
+
+class Backend(ABC):
+    #: registry name, e.g. ``local`` or ``openai``
+    kind: str = ""
+
+    @property
+    @abstractmethod
+    def model_id(self) -> str:
+        """Stable identity of the model (goes into provenance and cache keys)."""
+
+    @abstractmethod
+    def create(self, **kwargs: Any) -> ChatCompletion:
+        """One chat completion, OpenAI ``chat.completions.create`` keyword arguments."""
+
+    def context_tokens(self) -> int | None:
+        """The model's context size in tokens, when the backend knows it."""
+        return None
+
+    def count_tokens(self, text: str) -> int:
+        """Tokens ``text`` takes; backends without a tokenizer estimate."""
+        return len(text) // 3 + 1
+
+    def describe(self) -> dict[str, Any]:
+        """Settings worth recording in provenance (never secrets)."""
+        return {}

@@ -1,0 +1,129 @@
+"""The embedded backend: a GGUF model run in-process by llama-cpp-python.
+
+instructor's JSON_SCHEMA mode sends OpenAI's ``response_format`` shape
+(``{"type": "json_schema", "json_schema": {"schema": ...}}``), which
+llama-cpp-python ignores without a word. :meth:`LocalBackend.create` therefore turns
+the schema into a GBNF grammar itself (with no optional whitespace, so the model
+cannot spend tokens on it) and passes it explicitly: the output always parses.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from functools import lru_cache
+from typing import Any
+
+from openai.types.chat import ChatCompletion
+
+from communique.backends.base import Backend
+from communique.config import thread_count
+from communique.errors import BackendError
+from communique.model_assets import ModelFile, resolve_model_file
+
+DEFAULT_N_CTX = 8192
+_SPACE_RULE = 'space ::= " "?'
+
+
+@lru_cache(maxsize=16)
+def schema_grammar(schema_json: str) -> str:
+    """GBNF for a JSON Schema, compact: JSON whitespace is not allowed."""
+    from llama_cpp.llama_grammar import json_schema_to_gbnf
+
+    gbnf = json_schema_to_gbnf(schema_json)
+    if _SPACE_RULE not in gbnf:  # pragma: no cover - guards a llama-cpp-python change
+        raise BackendError("unexpected grammar from llama-cpp-python: no 'space' rule to tighten")
+    return gbnf.replace(_SPACE_RULE, 'space ::= ""')
+
+
+_LOCK = threading.Lock()
+_LOADED: dict[tuple[str, int, int], Any] = {}
+
+
+def _load_llama(path: str, n_ctx: int, n_threads: int) -> Any:
+    """One llama.cpp context per (model, context size, threads) per process."""
+    key = (path, n_ctx, n_threads)
+    with _LOCK:
+        if key not in _LOADED:
+            try:
+                from llama_cpp import Llama
+            except ImportError as exc:  # pragma: no cover - it is a dependency
+                raise BackendError(f"llama-cpp-python is not importable: {exc}") from exc
+            _LOADED[key] = Llama(
+                model_path=path,
+                n_ctx=n_ctx,
+                n_threads=n_threads,
+                n_threads_batch=n_threads,
+                n_batch=512,
+                verbose=False,
+            )
+        return _LOADED[key]
+
+
+class LocalBackend(Backend):
+    kind = "local"
+
+    def __init__(self, model_file: ModelFile | None = None, n_ctx: int = DEFAULT_N_CTX) -> None:
+        self._model_file = model_file
+        self.n_ctx = n_ctx
+        self.n_threads = thread_count()
+
+    @property
+    def model_file(self) -> ModelFile:
+        if self._model_file is None:
+            self._model_file = resolve_model_file()
+        return self._model_file
+
+    @property
+    def model_id(self) -> str:
+        return self.model_file.name
+
+    @property
+    def llama(self) -> Any:
+        return _load_llama(str(self.model_file.path), self.n_ctx, self.n_threads)
+
+    def context_tokens(self) -> int | None:
+        return self.n_ctx
+
+    def count_tokens(self, text: str) -> int:
+        return len(self.llama.tokenize(text.encode("utf-8"), add_bos=False, special=False))
+
+    def describe(self) -> dict[str, Any]:
+        return {"n_ctx": self.n_ctx, "grammar": "json-schema"}
+
+    def create(self, **kwargs: Any) -> ChatCompletion:
+        kwargs.pop("model", None)
+        kwargs.pop("timeout", None)
+        response_format = kwargs.pop("response_format", None)
+        grammar = None
+        if response_format is not None:
+            schema = _schema_of(response_format)
+            from llama_cpp.llama_grammar import LlamaGrammar
+
+            grammar = LlamaGrammar.from_string(
+                schema_grammar(json.dumps(schema)), verbose=False
+            )
+        if "max_tokens" not in kwargs:
+            raise BackendError("max_tokens must be set for the embedded model")
+        started = time.perf_counter()
+        raw = self.llama.create_chat_completion(grammar=grammar, **kwargs)
+        raw.setdefault("system_fingerprint", None)
+        completion = ChatCompletion.model_validate(raw)
+        completion.model = self.model_id
+        # Not an OpenAI field: lets the pipeline log wall time per call.
+        setattr(completion, "_communique_seconds", time.perf_counter() - started)  # noqa: B010
+        return completion
+
+
+def _schema_of(response_format: dict[str, Any]) -> dict[str, Any]:
+    kind = response_format.get("type")
+    if kind == "json_schema":
+        schema = response_format.get("json_schema", {}).get("schema")
+    elif kind == "json_object":
+        schema = response_format.get("schema")
+    else:
+        schema = None
+    if not isinstance(schema, dict):
+        raise BackendError(f"the embedded backend needs a JSON schema, got {response_format!r}")
+    return schema

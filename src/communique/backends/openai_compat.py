@@ -1,0 +1,56 @@
+"""OpenAI, or any OpenAI-compatible server (vLLM, Ollama, llama.cpp's server).
+
+``OPENAI_API_KEY`` and ``OPENAI_BASE_URL`` choose the service. A local server
+usually needs no key, so a base URL alone is enough; with neither set there is
+nothing to talk to and :class:`~communique.errors.ConfigError` says what to set.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from openai import OpenAI
+from openai.types.chat import ChatCompletion
+
+from communique.backends.base import Backend
+from communique.errors import ConfigError
+
+DEFAULT_TIMEOUT_S = 120.0
+
+
+class OpenAIBackend(Backend):
+    kind = "openai"
+
+    def __init__(self, model: str, *, timeout: float = DEFAULT_TIMEOUT_S) -> None:
+        if not model:
+            raise ConfigError("name the model after 'openai:', e.g. --model openai:gpt-4o-mini")
+        api_key = os.environ.get("OPENAI_API_KEY")
+        base_url = os.environ.get("OPENAI_BASE_URL")
+        if not api_key and not base_url:
+            raise ConfigError(
+                f"--model openai:{model} needs OPENAI_API_KEY (for OpenAI) or OPENAI_BASE_URL "
+                "(for an OpenAI-compatible server such as vLLM, Ollama or llama.cpp's server, "
+                "e.g. OPENAI_BASE_URL=http://127.0.0.1:8080/v1); neither is set"
+            )
+        self.model = model
+        self.base_url = base_url
+        # Retries are communique's job (tenacity, honouring Retry-After), not the client's.
+        self.client = OpenAI(
+            api_key=api_key or "not-needed",
+            base_url=base_url,
+            max_retries=0,
+            timeout=timeout,
+        )
+
+    @property
+    def model_id(self) -> str:
+        return f"openai:{self.model}"
+
+    def create(self, **kwargs: Any) -> ChatCompletion:
+        kwargs["model"] = self.model
+        return self.client.chat.completions.create(**kwargs)
+
+    def describe(self) -> dict[str, Any]:
+        # The host is worth recording; a key never is.
+        return {"base_url": self.base_url or "https://api.openai.com/v1"}

@@ -1,0 +1,138 @@
+"""Candidate person names found in an article, for constraining a small model.
+
+A 1.5B model tends to copy "MP from Istanbul Zafer Sirakaya" or "Colonel General
+Zakir Hasanov" into a name field. Restricting the name to strings that occur in the
+article, with titles already cut away, means it can neither keep a title nor invent
+a name. Candidates are runs of capitalised words (Latin, Cyrillic, Greek, any cased
+script), split at titles and punctuation, with the two-to-four word prefixes and
+suffixes of each run (a name sits at one end of "Turkish Grand National Assembly
+Mustafa Sentop"). Scripts without case give no candidates, and the caller then
+leaves the name free.
+"""
+
+from __future__ import annotations
+
+import re
+
+from communique.names import fold, title_words
+
+MAX_CANDIDATES = 120
+_WORD = re.compile(r"[^\W\d_]+(?:['’\-][^\W\d_]+)*")
+_PARTICLES = {
+    "bin", "ibn", "al", "el", "de", "da", "di", "del", "della", "der", "den", "van", "von",
+    "la", "le", "du", "dos", "das", "ben", "abu", "y",
+}  # fmt: skip
+_NOT_NAMES = {
+    "the", "a", "an", "in", "on", "at", "as", "during", "according", "after", "afterward",
+    "afterwards", "before", "prior", "following", "he", "she", "it", "they", "we", "this",
+    "that", "these", "those", "his", "her", "their", "its", "our", "also", "both", "while",
+    "january", "february", "march", "april", "may", "june", "july", "august", "september",
+    "october", "november", "december", "monday", "tuesday", "wednesday", "thursday",
+    "friday", "saturday", "sunday", "today", "yesterday", "tomorrow", "mr", "mrs", "ms",
+}  # fmt: skip
+
+
+# Words that make a capitalised run an organisation, place or thing, not a person.
+_THING_WORDS = {
+    "party", "parties", "assembly", "agency", "ministry", "administration", "department",
+    "power", "war", "declaration", "championship", "championships", "countries", "states",
+    "cooperation", "office", "news", "parliament", "council", "committee", "commission",
+    "union", "organization", "organisation", "nations", "republic", "kingdom", "federation",
+    "government", "bank", "fund", "forum", "summit", "conference", "session", "university",
+    "institute", "center", "centre", "association", "alliance", "treaty", "agreement",
+    "protocol", "memorandum", "charter", "program", "programme", "initiative", "corridor",
+    "airport", "palace", "square", "street", "avenue", "hall", "house", "court", "army",
+    "forces", "police", "service", "company", "corporation", "group", "holding", "media",
+    "times", "post", "press", "television", "radio", "day", "week", "year", "cup", "games",
+    "leader", "alley", "honor", "honour", "mission", "delegation", "embassy", "consulate",
+    "region", "province", "district", "city", "state", "city's", "sea", "lake", "river",
+    "mountains", "peninsula", "occupation", "victory", "platform", "format", "world", "east",
+    "west", "north", "south", "asia", "asian", "europe", "european", "african", "america",
+    "american", "islamic", "arab", "turkic", "international", "national", "presidential",
+    "legislative", "political", "strategic", "supreme", "grand", "general", "central",
+}  # fmt: skip
+
+
+def _is_name_word(word: str) -> bool:
+    if not word[0].isupper():
+        return False
+    if len(word) > 1 and word.isupper():  # acronyms and datelines: TURKPA, BAKU
+        return False
+    token = fold(word).strip(".")
+    return token not in _NOT_NAMES and token not in title_words()
+
+
+def _runs(text: str) -> list[list[str]]:
+    runs: list[list[str]] = []
+    current: list[str] = []
+    pending: list[str] = []  # particles waiting for a following name word
+    last_end = -1
+    for match in _WORD.finditer(text):
+        word = match.group()
+        gap = text[last_end : match.start()] if last_end >= 0 else ""
+        contiguous = last_end >= 0 and gap == " "
+        last_end = match.end()
+        if current and contiguous and word in _PARTICLES:
+            pending.append(word)
+            continue
+        if _is_name_word(word):
+            if current and contiguous:
+                current.extend(pending)
+                current.append(word)
+            else:
+                if len(current) >= 2:
+                    runs.append(current)
+                current = [word]
+        else:
+            if len(current) >= 2:
+                runs.append(current)
+            current = []
+        pending = []
+    if len(current) >= 2:
+        runs.append(current)
+    return runs
+
+
+def candidate_names(text: str) -> list[str]:
+    """Possible person names in ``text``, each a verbatim substring, in order of appearance."""
+    seen: dict[str, None] = {}
+    for run in _runs(text):
+        pieces = [run] if len(run) <= 4 else []
+        for size in range(2, min(4, len(run)) + 1):
+            pieces.append(run[:size])
+            pieces.append(run[-size:])
+        for piece in pieces:
+            if piece[0] in _PARTICLES or piece[-1] in _PARTICLES:
+                continue
+            if any(fold(word) in _THING_WORDS for word in piece):
+                continue
+            if piece[-1].endswith(("'s", "’s")):
+                continue
+            name = " ".join(piece)
+            if name in text:
+                seen.setdefault(name, None)
+    return list(seen)[:MAX_CANDIDATES]
+
+
+_MONTHS = (
+    "January|February|March|April|May|June|July|August|September|October|November|December|"
+    "Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec"
+)
+_WEEKDAYS = "Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday"
+_DATE_PATTERNS = [
+    rf"\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:{_MONTHS})\.?(?:,?\s+\d{{4}})?",
+    rf"\b(?:{_MONTHS})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?(?:,?\s+\d{{4}})?",
+    r"\b\d{4}-\d{2}-\d{2}\b",
+    r"\b\d{1,2}[./]\d{1,2}[./]\d{4}\b",
+    rf"\b(?:(?:last|next|this)\s+)?(?:{_WEEKDAYS})\b",
+    r"\b(?:today|yesterday|tomorrow|the day before yesterday|the day after tomorrow)\b",
+]
+_DATE = re.compile("|".join(f"(?:{p})" for p in _DATE_PATTERNS), re.IGNORECASE)
+
+
+def candidate_dates(text: str) -> list[str]:
+    """Date expressions worded in ``text`` ("December 5", "28 April 2023", "yesterday")."""
+    seen: dict[str, None] = {}
+    for match in _DATE.finditer(text):
+        seen.setdefault(" ".join(match.group().split()), None)
+    return [d for d in seen if d in text][:MAX_CANDIDATES]

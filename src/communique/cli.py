@@ -1,0 +1,233 @@
+"""The ``communique`` command: a thin layer over the library API."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from contextlib import ExitStack
+from pathlib import Path
+from typing import Annotated, TextIO
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from communique import __version__
+from communique.errors import CommuniqueError
+
+app = typer.Typer(
+    name="communique",
+    help="Turn press releases and news reports of official meetings into validated meeting records.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+prompts_app = typer.Typer(help="List and lock versioned prompts.", no_args_is_help=True)
+app.add_typer(prompts_app, name="prompts")
+
+err = Console(stderr=True)
+MAX_EXIT = 100
+EXIT_CONFIG = 101
+
+ModelOption = Annotated[
+    str,
+    typer.Option(
+        "--model",
+        "-m",
+        help="'local' (embedded model), 'local:/path/model.gguf', or 'openai:<model>' "
+        "(OpenAI, or an OpenAI-compatible server via OPENAI_BASE_URL).",
+    ),
+]
+PromptOption = Annotated[
+    str | None,
+    typer.Option(
+        "--prompt", "-p", help="Prompt id, e.g. meeting_summary@v1 (default: newest released)."
+    ),
+]
+
+
+def _fail(message: str, code: int = EXIT_CONFIG) -> typer.Exit:
+    err.print(f"[bold red]error:[/] {message}", highlight=False)
+    return typer.Exit(code)
+
+
+@app.callback()
+def main_callback(
+    version: Annotated[bool, typer.Option("--version", help="Show the version and exit.")] = False,
+) -> None:
+    if version:
+        typer.echo(f"communique {__version__}")
+        raise typer.Exit(0)
+
+
+@app.command()
+def summarise(
+    paths: Annotated[
+        list[str],
+        typer.Argument(
+            help="Files (.txt, .html, .jsonl), folders, or '-' for stdin.", show_default=False
+        ),
+    ],
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="Write JSONL here instead of stdout.")
+    ] = None,
+    model: ModelOption = "local",
+    prompt: PromptOption = None,
+    no_cache: Annotated[
+        bool, typer.Option("--no-cache", help="Neither read nor write the result cache.")
+    ] = False,
+    refresh: Annotated[
+        bool, typer.Option("--refresh", help="Recompute every article and update the cache.")
+    ] = False,
+    cache_dir: Annotated[
+        Path | None,
+        typer.Option("--cache-dir", help="Result cache folder (default: $COMMUNIQUE_CACHE_DIR)."),
+    ] = None,
+    max_reasks: Annotated[
+        int, typer.Option("--max-reasks", min=0, max=10, help="Re-asks after invalid output.")
+    ] = 2,
+    constrain: Annotated[
+        bool | None,
+        typer.Option(
+            "--constrain/--no-constrain",
+            help="Restrict names and dates to those found in the article "
+            "(default: on for the embedded model).",
+            show_default=False,
+        ),
+    ] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress or summary.")] = False,
+) -> None:
+    """Summarise articles into JSONL meeting records, one line per article.
+
+    The exit status is the number of articles that failed (at most 100); each
+    failure is still written, as a record with status "error" naming the file and
+    the problem.
+    """
+    from communique.backends import get_backend
+    from communique.cache import ResultCache
+    from communique.inputs import read_inputs
+    from communique.pipeline import Summariser
+    from communique.prompts import load_prompt
+
+    try:
+        backend = get_backend(model)
+        chosen_prompt = load_prompt(prompt)
+        cache = None if no_cache else ResultCache(cache_dir)
+        summariser = Summariser(
+            backend,
+            chosen_prompt,
+            cache=cache,
+            use_cache=not no_cache,
+            refresh=refresh,
+            max_reasks=max_reasks,
+            constrain=constrain,
+        )
+        items = list(read_inputs(paths))
+    except CommuniqueError as exc:
+        raise _fail(str(exc)) from exc
+
+    failed = cached = 0
+    started = time.perf_counter()
+    with ExitStack() as stack:
+        sink: TextIO = sys.stdout
+        if out is not None:
+            out.parent.mkdir(parents=True, exist_ok=True)
+            sink = stack.enter_context(out.open("w", encoding="utf-8"))
+        progress = Progress(
+            TextColumn("[progress.description]{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=err,
+            disable=quiet or len(items) < 2,
+            transient=False,
+        )
+        stack.enter_context(progress)
+        task = progress.add_task("summarising", total=len(items))
+        for item in items:
+            progress.update(task, description=f"summarising {_short(item.source)}")
+            record = summariser.summarise(item)
+            sink.write(record.model_dump_json(exclude_none=False) + "\n")
+            sink.flush()
+            if record.status == "error":
+                failed += 1
+                if record.error is not None:
+                    err.print(
+                        f"[red]failed[/] {record.article.source}: {record.error.message}",
+                        highlight=False,
+                    )
+            elif record.provenance is not None and record.provenance.cached:
+                cached += 1
+            progress.advance(task)
+    if not quiet:
+        elapsed = time.perf_counter() - started
+        err.print(
+            f"{len(items)} article(s): {len(items) - failed} ok, {failed} failed, "
+            f"{cached} from cache, {elapsed:.1f} s",
+            highlight=False,
+        )
+    raise typer.Exit(min(failed, MAX_EXIT))
+
+
+def _short(source: str, width: int = 40) -> str:
+    return source if len(source) <= width else "…" + source[-(width - 1) :]
+
+
+@prompts_app.command("list")
+def prompts_list() -> None:
+    """Show every prompt version, whether it is released, and its hash."""
+    from communique.prompts import available_prompts, read_lock
+
+    lock = read_lock()
+    table = Table("prompt", "released", "locked", "sha256", "description")
+    for p in available_prompts():
+        locked = lock.get(p.id)
+        state = "yes" if locked == p.sha256 else ("CHANGED" if locked else "no")
+        table.add_row(p.id, "yes" if p.released else "no", state, p.sha256[:12], p.description)
+    Console().print(table)
+
+
+@prompts_app.command("lock")
+def prompts_lock() -> None:
+    """Record the hash of every released prompt; refuses to change a locked one."""
+    from communique.prompts import update_lock
+
+    try:
+        lock = update_lock()
+    except CommuniqueError as exc:
+        raise _fail(str(exc)) from exc
+    typer.echo(f"{len(lock)} released prompt(s) locked")
+
+
+@app.command()
+def schema(
+    write: Annotated[
+        Path | None, typer.Option("--write", help="Write the JSON Schema to this file.")
+    ] = None,
+) -> None:
+    """Print the JSON Schema of the output record."""
+    from communique.schema import dump_json_schema, record_json_schema
+
+    if write is not None:
+        dump_json_schema(write)
+        typer.echo(f"wrote {write}")
+    else:
+        typer.echo(json.dumps(record_json_schema(), indent=2, ensure_ascii=False))
+
+
+@app.command("model")
+def model_info() -> None:
+    """Assemble and verify the embedded model (once), then print its path."""
+    from communique.model_assets import resolve_model_file
+
+    try:
+        model_file = resolve_model_file()
+    except CommuniqueError as exc:
+        raise _fail(str(exc)) from exc
+    typer.echo(f"{model_file.name}\t{model_file.path}")
+
+
+def main() -> None:
+    app()

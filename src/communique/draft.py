@@ -1,0 +1,123 @@
+"""The compact shape the language model fills in.
+
+Output tokens dominate the cost of a local model, so the model writes short keys
+and copies the date as worded in the text; :mod:`communique.assemble` turns a
+draft into the full :class:`~communique.schema.ArticleRecord` (ISO dates, sides,
+evidence spans). Length and count bounds here become grammar limits for the
+embedded model, so a run can never ramble until ``max_tokens``.
+
+Validation messages are addressed to the model: instructor feeds them back on a
+re-ask, so each says what to change.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, create_model, field_validator, model_validator
+
+from communique.schema import (
+    EventKind,
+    Side,
+    check_bare_name,
+    check_summary,
+    duplicate_names,
+)
+
+
+class _Draft(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class DraftPerson(_Draft):
+    name: str = Field(max_length=60, description="Name only, no title.")
+    role: str | None = Field(max_length=120, description="Title or position.")
+    org: str | None = Field(max_length=70, description="Country or organisation represented.")
+    side: Side
+    lead: bool = Field(description="Heads a delegation or leads their side.")
+
+    @field_validator("name")
+    @classmethod
+    def _bare_name(cls, value: str) -> str:
+        return check_bare_name(value)
+
+
+class DraftEvent(_Draft):
+    kind: EventKind
+    happened: bool
+    date: str | None = Field(max_length=40, description="Event date as worded in the text.")
+    city: str | None = Field(max_length=40)
+    country: str | None = Field(max_length=40)
+    people: list[DraftPerson] = Field(max_length=12)
+    signed: list[Annotated[str, Field(max_length=120)]] = Field(
+        max_length=6, description="Titles of documents signed."
+    )
+    topics: list[Annotated[str, Field(max_length=60)]] = Field(max_length=4)
+    summary: str = Field(max_length=400)
+
+    @field_validator("summary")
+    @classmethod
+    def _summary(cls, value: str) -> str:
+        return check_summary(value)
+
+    @field_validator("date")
+    @classmethod
+    def _date(cls, value: str | None) -> str | None:
+        if value is not None and not value.strip():
+            return None
+        return value
+
+    @model_validator(mode="after")
+    def _consistent(self) -> DraftEvent:
+        dupes = duplicate_names([p.name for p in self.people])
+        if dupes:
+            raise ValueError(
+                f"people lists {', '.join(dupes)} twice in one event; list each person once"
+            )
+        if self.kind == "announcement" and self.happened:
+            raise ValueError(
+                "kind is announcement (a future event) but happened is true; "
+                "set happened to false, or use another kind for an event that took place"
+            )
+        return self
+
+
+class ExtractionDraft(_Draft):
+    events: list[DraftEvent] = Field(max_length=6)
+
+
+def draft_json_schema() -> dict[str, Any]:
+    return ExtractionDraft.model_json_schema()
+
+
+@lru_cache(maxsize=64)
+def draft_model(
+    names: tuple[str, ...] | None = None, dates: tuple[str, ...] | None = None
+) -> type[ExtractionDraft]:
+    """The draft model, with names and dates restricted to what the article contains.
+
+    ``names``/``dates`` are the candidates found in the article; None leaves the
+    field free. The restriction shows in the JSON Schema as an ``enum``, which the
+    embedded backend turns into grammar, so the model can only pick a name or a date
+    wording that occurs in the text (an empty ``dates`` forces ``null``).
+    """
+    if names is None and dates is None:
+        return ExtractionDraft
+    person: type[DraftPerson] = DraftPerson
+    if names:
+        person = create_model(
+            "DraftPerson",
+            __base__=DraftPerson,
+            name=(Literal.__getitem__(names), Field(description="Name only, no title.")),
+        )
+    event_fields: dict[str, Any] = {"people": (list[person], Field(max_length=12))}  # type: ignore[valid-type]
+    if dates is not None:
+        date_type: Any = Literal.__getitem__(dates) | None if dates else None
+        event_fields["date"] = (date_type, Field(description="Event date as worded in the text."))
+    event = create_model("DraftEvent", __base__=DraftEvent, **event_fields)
+    return create_model(  # type: ignore[no-any-return]
+        "ExtractionDraft",
+        __base__=ExtractionDraft,
+        events=(list[event], Field(max_length=6)),  # type: ignore[valid-type]
+    )

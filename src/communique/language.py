@@ -1,0 +1,22 @@
+"""Language identification of article text (ISO 639-1), offline and deterministic."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+
+@lru_cache(maxsize=1)
+def _identifier() -> Any:
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+    return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+
+
+def detect_language(text: str, min_confidence: float = 0.5) -> str | None:
+    """The article's main language, or None when the text is too short to tell."""
+    sample = text[:4000]
+    if len(sample.strip()) < 20:
+        return None
+    language, confidence = _identifier().classify(sample)
+    return str(language) if confidence >= min_confidence else None

@@ -1,0 +1,210 @@
+"""The meeting record: one :class:`ArticleRecord` per article, holding its events.
+
+This is communique's output contract. Its JSON Schema is exported to
+``schemas/article_record.schema.json`` (``communique schema --write``) and a test
+fails when the committed file drifts from these models.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from communique.names import name_key, title_in_name
+
+SCHEMA_VERSION = "1.0.0"
+
+EventKind = Literal["meeting", "call", "signing", "announcement", "other"]
+Side = Literal["host", "visitor", "other"]
+AlignmentStatus = Literal["exact", "case_insensitive", "fuzzy", "ungrounded"]
+Status = Literal["ok", "error"]
+
+
+def check_bare_name(name: str) -> str:
+    """Reject empty names and names that carry a title or position."""
+    name = " ".join(name.split())
+    if not name:
+        raise ValueError("a participant name is empty; give the person's name as written")
+    title = title_in_name(name)
+    if title is not None:
+        raise ValueError(
+            f"participant name {name!r} contains the title {title!r}; "
+            "put titles and positions in role and give only the person's name"
+        )
+    return name
+
+
+def check_summary(summary: str) -> str:
+    """Reject an empty summary."""
+    summary = " ".join(summary.split())
+    if not summary:
+        raise ValueError("summary is empty; write one to three English sentences")
+    return summary
+
+
+def duplicate_names(names: list[str]) -> list[str]:
+    """Names that occur more than once (order-insensitive, diacritic-insensitive)."""
+    seen: dict[str, str] = {}
+    dupes: list[str] = []
+    for name in names:
+        key = name_key(name)
+        if key in seen and name not in dupes:
+            dupes.append(name)
+        seen.setdefault(key, name)
+    return dupes
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Span(_Model):
+    """A character span of the article text: ``text == article_text[start:end]``."""
+
+    start: int = Field(ge=0)
+    end: int = Field(ge=0)
+    text: str
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Span:
+        if self.end < self.start:
+            raise ValueError(f"span end {self.end} is before its start {self.start}")
+        return self
+
+
+class Participant(_Model):
+    """A person who took part in the event (not one merely mentioned)."""
+
+    name: str = Field(description="The person's name without any title or position.")
+    role: str | None = Field(default=None, description="Title or position as stated.")
+    affiliation: str | None = Field(
+        default=None, description="Country or organisation the person represents."
+    )
+    side: Side = Field(description="host, visitor (guest), or other.")
+    head_of_delegation: bool = False
+    alignment: AlignmentStatus = Field(
+        default="ungrounded", description="How the name was found in the source text."
+    )
+    evidence: list[Span] = Field(default_factory=list)
+
+    @field_validator("name")
+    @classmethod
+    def _bare_name(cls, value: str) -> str:
+        return check_bare_name(value)
+
+
+class Agreement(_Model):
+    """A document signed at the event."""
+
+    title: str = Field(min_length=1)
+    alignment: AlignmentStatus = "ungrounded"
+    evidence: list[Span] = Field(default_factory=list)
+
+
+class Location(_Model):
+    city: str | None = None
+    country: str | None = None
+
+
+class Event(_Model):
+    """One meeting, call, signing or announced future event reported by the article."""
+
+    kind: EventKind
+    happened: bool = Field(description="False for an event announced for later.")
+    date: dt.date | None = Field(
+        default=None, description="ISO date of the event; null when the text does not give it."
+    )
+    date_text: str | None = Field(default=None, description="The date as the text words it.")
+    location: Location | None = None
+    participants: list[Participant] = Field(default_factory=list)
+    sides: list[str] = Field(
+        default_factory=list, description="Countries and organisations represented."
+    )
+    agreements: list[Agreement] = Field(default_factory=list)
+    topics: list[str] = Field(default_factory=list)
+    summary: str = Field(description="One to three English sentences.")
+
+    @field_validator("summary")
+    @classmethod
+    def _summary(cls, value: str) -> str:
+        return check_summary(value)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Event:
+        dupes = duplicate_names([p.name for p in self.participants])
+        if dupes:
+            raise ValueError(f"participants listed twice in one event: {', '.join(dupes)}")
+        if self.kind == "announcement" and self.happened:
+            raise ValueError("an announced future event cannot have happened already")
+        return self
+
+
+class ArticleInfo(_Model):
+    id: str | None = Field(
+        description="Content hash of the article text (sha256, 16 hex digits); "
+        "null when the input could not be read."
+    )
+    source: str = Field(description="File path, path:line for JSONL, or '-' for stdin.")
+    external_id: str | None = Field(default=None, description="The 'id' given in a JSONL feed.")
+    published: dt.date | None = None
+    language: str | None = Field(default=None, description="ISO 639-1 code, detected.")
+    chars: int = Field(ge=0, description="Length of the article text; spans index into it.")
+
+
+class Usage(_Model):
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    attempts: int = Field(default=0, description="Model calls made, re-asks included.")
+
+
+class Provenance(_Model):
+    prompt: str = Field(description="Prompt id, e.g. meeting_summary@v1.")
+    prompt_sha256: str
+    model: str
+    backend: str
+    schema_version: str
+    params: dict[str, Any] = Field(default_factory=dict)
+    usage: Usage = Field(default_factory=Usage)
+    duration_s: float = 0.0
+    cached: bool = False
+
+
+class ErrorInfo(_Model):
+    kind: str
+    message: str
+    last_output: str | None = None
+
+
+class ArticleRecord(_Model):
+    """Everything communique says about one article: its events, or why it failed."""
+
+    schema_version: str = SCHEMA_VERSION
+    status: Status = "ok"
+    article: ArticleInfo
+    events: list[Event] = Field(default_factory=list)
+    provenance: Provenance | None = None
+    error: ErrorInfo | None = None
+
+    @model_validator(mode="after")
+    def _status_matches(self) -> ArticleRecord:
+        if self.status == "error" and self.error is None:
+            raise ValueError("an error record needs an error")
+        if self.status == "ok" and self.error is not None:
+            raise ValueError("an ok record cannot carry an error")
+        return self
+
+
+def record_json_schema() -> dict[str, Any]:
+    """The JSON Schema of :class:`ArticleRecord`, as committed under ``schemas/``."""
+    schema = ArticleRecord.model_json_schema()
+    schema["$id"] = f"https://communique.invalid/schemas/article_record/{SCHEMA_VERSION}"
+    schema["title"] = "communique ArticleRecord"
+    return schema
+
+
+def dump_json_schema(path: Path) -> None:
+    path.write_text(json.dumps(record_json_schema(), indent=2, ensure_ascii=False) + "\n")
