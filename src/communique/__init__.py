@@ -11,10 +11,10 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-from communique.errors import CommuniqueError  # noqa: E402
-from communique.inputs import Article, InputProblem, read_inputs  # noqa: E402
-from communique.pipeline import Summariser  # noqa: E402
-from communique.schema import SCHEMA_VERSION, ArticleRecord, Event, Participant  # noqa: E402
+from communique.errors import CommuniqueError
+from communique.inputs import Article, InputProblem, read_inputs
+from communique.pipeline import Summariser
+from communique.schema import SCHEMA_VERSION, ArticleRecord, Event, Participant
 
 __all__ = [
     "SCHEMA_VERSION",

@@ -11,7 +11,9 @@ import datetime as dt
 import re
 import warnings
 
-from communique.draft import DraftEvent, ExtractionDraft
+from annotated_types import MaxLen
+
+from communique.draft import TOPIC_MAX, DraftEvent, ExtractionDraft
 from communique.grounding import FoldedText, align
 from communique.schema import Agreement, Event, Location, Participant
 
@@ -19,7 +21,9 @@ _YEAR = re.compile(r"\b(1[89]\d\d|2[01]\d\d)\b")
 _SIDE_ORDER = {"host": 0, "visitor": 1, "other": 2}
 
 
-def resolve_date(date_text: str | None, published: dt.date | None, *, happened: bool) -> dt.date | None:
+def resolve_date(
+    date_text: str | None, published: dt.date | None, *, happened: bool
+) -> dt.date | None:
     """ISO date for a date as worded ("December 5", "yesterday", "5 декабря 2023").
 
     Without a year in the wording the publication date supplies it; with neither,
@@ -45,7 +49,7 @@ def resolve_date(date_text: str | None, published: dt.date | None, *, happened: 
     }
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        parsed = dateparser.parse(wording, settings=settings)  # type: ignore[arg-type]
+        parsed = dateparser.parse(wording, settings=settings)
     return parsed.date() if parsed is not None else None
 
 
@@ -88,15 +92,46 @@ def _unique(values: list[str]) -> list[str]:
     return out
 
 
+def tidy_summary(summary: str, limit: int) -> str:
+    """A summary cut by the grammar's length limit ends at its last whole sentence."""
+    summary = " ".join(summary.split())
+    if len(summary) < limit - 1 or summary.endswith((".", "!", "?")):
+        return summary
+    cut = max(summary.rfind(". "), summary.rfind("; "))
+    if cut > limit // 3:
+        return summary[:cut].rstrip(";") + "."
+    return summary[: summary.rfind(" ")].rstrip(",;: ") + "…"
+
+
+def tidy_phrase(phrase: str, limit: int) -> str:
+    """Drop a word left half-written by a length limit."""
+    phrase = " ".join(phrase.split())
+    if len(phrase) >= limit - 1 and " " in phrase:
+        phrase = phrase[: phrase.rfind(" ")]
+    return phrase.rstrip(",;: ")
+
+
+def _limit(model_field: str) -> int:
+    for meta in DraftEvent.model_fields[model_field].metadata:
+        if isinstance(meta, MaxLen):
+            return int(meta.max_length)
+    return 10_000
+
+
 def build_event(event: DraftEvent, text: str, published: dt.date | None, doc: FoldedText) -> Event:
     participants = _participants(event, doc)
     agreements = []
     for title in _unique(event.signed):
         alignment = align(text, title, doc=doc)
-        agreements.append(Agreement(title=title, alignment=alignment.status, evidence=alignment.spans))
+        agreements.append(
+            Agreement(title=title, alignment=alignment.status, evidence=alignment.spans)
+        )
     location = None
-    if event.city or event.country:
-        location = Location(city=event.city or None, country=event.country or None)
+    city = event.city or None
+    if city and event.country and city.casefold() == event.country.casefold():
+        city = None  # "city": "Azerbaijan" is a country, not a stated city
+    if city or event.country:
+        location = Location(city=city, country=event.country or None)
     return Event(
         kind=event.kind,
         happened=event.happened,
@@ -106,8 +141,8 @@ def build_event(event: DraftEvent, text: str, published: dt.date | None, doc: Fo
         participants=participants,
         sides=_sides(participants),
         agreements=agreements,
-        topics=_unique(event.topics),
-        summary=event.summary,
+        topics=_unique([tidy_phrase(topic, TOPIC_MAX) for topic in event.topics]),
+        summary=tidy_summary(event.summary, _limit("summary")),
     )
 
 

@@ -19,7 +19,7 @@ from communique.errors import CommuniqueError
 
 app = typer.Typer(
     name="communique",
-    help="Turn press releases and news reports of official meetings into validated meeting records.",
+    help="Turn press releases about official meetings into validated meeting records.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,

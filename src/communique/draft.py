@@ -15,8 +15,17 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, create_model, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    create_model,
+    field_validator,
+    model_validator,
+)
 
+from communique.grounding import FoldedText, align
 from communique.schema import (
     EventKind,
     Side,
@@ -24,6 +33,19 @@ from communique.schema import (
     check_summary,
     duplicate_names,
 )
+
+
+def _article(info: ValidationInfo) -> FoldedText | None:
+    """The article under extraction, when the caller passed it as validation context."""
+    context = info.context
+    if isinstance(context, dict):
+        doc = context.get("article")
+        if isinstance(doc, FoldedText):
+            return doc
+    return None
+
+
+TOPIC_MAX = 60
 
 
 class _Draft(BaseModel):
@@ -39,8 +61,15 @@ class DraftPerson(_Draft):
 
     @field_validator("name")
     @classmethod
-    def _bare_name(cls, value: str) -> str:
-        return check_bare_name(value)
+    def _bare_name(cls, value: str, info: ValidationInfo) -> str:
+        value = check_bare_name(value)
+        doc = _article(info)
+        if doc is not None and not align(doc.text, value, doc=doc, is_name=True).grounded:
+            raise ValueError(
+                f"the name {value!r} does not occur in the article; give only people the "
+                "article names, spelled as in the article"
+            )
+        return value
 
 
 class DraftEvent(_Draft):
@@ -53,7 +82,7 @@ class DraftEvent(_Draft):
     signed: list[Annotated[str, Field(max_length=120)]] = Field(
         max_length=6, description="Titles of documents signed."
     )
-    topics: list[Annotated[str, Field(max_length=60)]] = Field(max_length=4)
+    topics: list[Annotated[str, Field(max_length=TOPIC_MAX)]] = Field(max_length=4)
     summary: str = Field(max_length=400)
 
     @field_validator("summary")
@@ -66,6 +95,21 @@ class DraftEvent(_Draft):
     def _date(cls, value: str | None) -> str | None:
         if value is not None and not value.strip():
             return None
+        return value
+
+    @field_validator("signed")
+    @classmethod
+    def _signed_in_text(cls, value: list[str], info: ValidationInfo) -> list[str]:
+        doc = _article(info)
+        if doc is None:
+            return value
+        invented = [title for title in value if not align(doc.text, title, doc=doc).grounded]
+        if invented:
+            raise ValueError(
+                f"signed lists {', '.join(repr(t) for t in invented)}, which the article "
+                "does not mention; list only documents the article says were signed, "
+                "worded as in the article, or []"
+            )
         return value
 
     @model_validator(mode="after")
@@ -104,20 +148,24 @@ def draft_model(
     """
     if names is None and dates is None:
         return ExtractionDraft
-    person: type[DraftPerson] = DraftPerson
+    person: Any = DraftPerson
     if names:
+        name_type: Any = Literal.__getitem__(names)
         person = create_model(
             "DraftPerson",
             __base__=DraftPerson,
-            name=(Literal.__getitem__(names), Field(description="Name only, no title.")),
+            name=(name_type, Field(description="Name only, no title.")),
         )
-    event_fields: dict[str, Any] = {"people": (list[person], Field(max_length=12))}  # type: ignore[valid-type]
+    event_fields: dict[str, Any] = {"people": (list[person], Field(max_length=12))}
     if dates is not None:
-        date_type: Any = Literal.__getitem__(dates) | None if dates else None
+        date_type: Any = None
+        if dates:
+            date_type = Literal.__getitem__(dates) | None  # type: ignore[operator]
         event_fields["date"] = (date_type, Field(description="Event date as worded in the text."))
-    event = create_model("DraftEvent", __base__=DraftEvent, **event_fields)
-    return create_model(  # type: ignore[no-any-return]
+    event: Any = create_model("DraftEvent", __base__=DraftEvent, **event_fields)
+    model: type[ExtractionDraft] = create_model(
         "ExtractionDraft",
         __base__=ExtractionDraft,
-        events=(list[event], Field(max_length=6)),  # type: ignore[valid-type]
+        events=(list[event], Field(max_length=6)),
     )
+    return model

@@ -117,7 +117,9 @@ def _name_words_nearby(doc: FoldedText, value: str) -> list[Span]:
     return spans[:MAX_SPANS]
 
 
-def align(text: str, value: str, *, doc: FoldedText | None = None, is_name: bool = False) -> Alignment:
+def align(
+    text: str, value: str, *, doc: FoldedText | None = None, is_name: bool = False
+) -> Alignment:
     """Find ``value`` in ``text``; see the module docstring for the passes."""
     value = value.strip()
     if not value:

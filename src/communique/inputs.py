@@ -19,6 +19,7 @@ import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from bs4 import BeautifulSoup
 
@@ -55,7 +56,7 @@ def content_id(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 
-def _parse_date(value: object, source: str) -> dt.date | None | InputProblem:
+def _parse_date(value: object, source: str) -> dt.date | InputProblem | None:
     if value in (None, ""):
         return None
     try:
@@ -79,11 +80,12 @@ def html_to_text(html: str) -> tuple[str, dt.date | None]:
     """Visible text of an HTML page, paragraphs kept apart; plus its published date if tagged."""
     soup = BeautifulSoup(html, "html.parser")
     published = None
-    for attrs in (
+    meta_tags: tuple[dict[str, Any], ...] = (
         {"property": "article:published_time"},
         {"name": "date"},
         {"itemprop": "datePublished"},
-    ):
+    )
+    for attrs in meta_tags:
         tag = soup.find("meta", attrs=attrs)
         content = tag.get("content") if tag is not None else None
         if isinstance(content, str):
@@ -119,7 +121,7 @@ def _decode(data: bytes, source: str) -> str | InputProblem:
     except UnicodeDecodeError as exc:
         return InputProblem(
             source,
-            f"the file is not valid UTF-8 (byte {exc.start}: {data[exc.start:exc.start + 1]!r}); "
+            f"the file is not valid UTF-8 (byte {exc.start}: {data[exc.start : exc.start + 1]!r}); "
             "convert it to UTF-8",
         )
 

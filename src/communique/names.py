@@ -133,9 +133,7 @@ def same_person(a: str, b: str) -> bool:
     if ta == tb:
         return True
     small, large = (ta, tb) if len(ta) <= len(tb) else (tb, ta)
-    if len(small) >= 2 and small <= large and len(large) - len(small) <= 1:
-        return True
-    return False
+    return bool(len(small) >= 2 and small <= large and len(large) - len(small) <= 1)
 
 
 def title_words() -> frozenset[str]:

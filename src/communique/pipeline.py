@@ -13,11 +13,8 @@ import random
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import instructor
-import openai
-from openai.types.chat import ChatCompletion
 from pydantic import ValidationError
 from tenacity import (
     RetryCallState,
@@ -34,6 +31,7 @@ from communique.candidates import candidate_dates, candidate_names
 from communique.config import log_path
 from communique.draft import ExtractionDraft, draft_model
 from communique.errors import BackendError, CommuniqueError, ExtractionError, InputError
+from communique.grounding import FoldedText
 from communique.inputs import Article, InputProblem, Item
 from communique.language import detect_language
 from communique.prompts import Prompt, load_prompt
@@ -46,6 +44,9 @@ from communique.schema import (
     Provenance,
     Usage,
 )
+
+if TYPE_CHECKING:
+    from openai.types.chat import ChatCompletion
 
 logger = logging.getLogger("communique")
 
@@ -64,6 +65,8 @@ class RetryPolicy:
 
 
 def is_transient(exc: BaseException) -> bool:
+    import openai
+
     if isinstance(exc, openai.RateLimitError | openai.APITimeoutError | openai.APIConnectionError):
         return True
     if isinstance(exc, openai.APIStatusError):
@@ -102,8 +105,8 @@ def _wait(policy: RetryPolicy) -> Callable[[RetryCallState], float]:
         exc = state.outcome.exception() if state.outcome else None
         asked = retry_after_seconds(exc)
         if asked is not None:
-            return min(asked, MAX_RETRY_AFTER_S)
-        backoff = policy.initial_s * 2 ** (state.attempt_number - 1)
+            return float(min(asked, MAX_RETRY_AFTER_S))
+        backoff: float = policy.initial_s * 2.0 ** (state.attempt_number - 1)
         return min(policy.max_wait_s, backoff) * (0.5 + random.random() / 2)
 
     return wait
@@ -238,7 +241,7 @@ class Summariser:
         calls = CallLog()
         started = time.perf_counter()
         try:
-            draft = self._call_model(response_model, messages, calls)
+            draft = self._call_model(response_model, messages, calls, FoldedText(article.text))
             events = build_events(draft, article.text, article.published)
         except CommuniqueError as exc:
             duration = time.perf_counter() - started
@@ -295,7 +298,11 @@ class Summariser:
         response_model: type[ExtractionDraft],
         messages: list[dict[str, str]],
         calls: CallLog,
+        doc: FoldedText,
     ) -> ExtractionDraft:
+        import instructor  # the client libraries are slow to import: only on a cache miss
+        import openai
+
         create = self._resilient_create(calls)
         patched = instructor.patch(create=create, mode=instructor.Mode.JSON_SCHEMA)
         params = {k: v for k, v in self.prompt.params.items() if k in _API_PARAMS}
@@ -303,6 +310,7 @@ class Summariser:
             draft = patched(
                 response_model=response_model,
                 messages=messages,
+                context={"article": doc},
                 max_retries=self.max_reasks,
                 **params,
             )
@@ -322,7 +330,7 @@ class Summariser:
             raise _backend_error(cause or exc, calls) from exc
         except openai.OpenAIError as exc:
             raise _backend_error(exc, calls) from exc
-        return draft  # type: ignore[no-any-return]
+        return draft
 
     def _resilient_create(self, calls: CallLog) -> Callable[..., ChatCompletion]:
         """The backend's create, retried on transient errors, recording every completion."""
@@ -403,6 +411,8 @@ def _short_validation(exc: BaseException) -> str:
 
 
 def _backend_error(exc: BaseException, calls: CallLog) -> BackendError:
+    import openai
+
     if isinstance(exc, openai.APIStatusError):
         detail = f"HTTP {exc.status_code}: {exc.message}"
     else:

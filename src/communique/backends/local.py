@@ -13,14 +13,15 @@ import json
 import threading
 import time
 from functools import lru_cache
-from typing import Any
-
-from openai.types.chat import ChatCompletion
+from typing import TYPE_CHECKING, Any
 
 from communique.backends.base import Backend
 from communique.config import thread_count
 from communique.errors import BackendError
 from communique.model_assets import ModelFile, resolve_model_file
+
+if TYPE_CHECKING:
+    from openai.types.chat import ChatCompletion
 
 DEFAULT_N_CTX = 8192
 _SPACE_RULE = 'space ::= " "?'
@@ -31,7 +32,7 @@ def schema_grammar(schema_json: str) -> str:
     """GBNF for a JSON Schema, compact: JSON whitespace is not allowed."""
     from llama_cpp.llama_grammar import json_schema_to_gbnf
 
-    gbnf = json_schema_to_gbnf(schema_json)
+    gbnf: str = json_schema_to_gbnf(schema_json)
     if _SPACE_RULE not in gbnf:  # pragma: no cover - guards a llama-cpp-python change
         raise BackendError("unexpected grammar from llama-cpp-python: no 'space' rule to tighten")
     return gbnf.replace(_SPACE_RULE, 'space ::= ""')
@@ -101,13 +102,13 @@ class LocalBackend(Backend):
             schema = _schema_of(response_format)
             from llama_cpp.llama_grammar import LlamaGrammar
 
-            grammar = LlamaGrammar.from_string(
-                schema_grammar(json.dumps(schema)), verbose=False
-            )
+            grammar = LlamaGrammar.from_string(schema_grammar(json.dumps(schema)), verbose=False)
         if "max_tokens" not in kwargs:
             raise BackendError("max_tokens must be set for the embedded model")
         started = time.perf_counter()
         raw = self.llama.create_chat_completion(grammar=grammar, **kwargs)
+        from openai.types.chat import ChatCompletion
+
         raw.setdefault("system_fingerprint", None)
         completion = ChatCompletion.model_validate(raw)
         completion.model = self.model_id

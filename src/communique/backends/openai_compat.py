@@ -49,7 +49,8 @@ class OpenAIBackend(Backend):
 
     def create(self, **kwargs: Any) -> ChatCompletion:
         kwargs["model"] = self.model
-        return self.client.chat.completions.create(**kwargs)
+        completion: ChatCompletion = self.client.chat.completions.create(**kwargs)
+        return completion
 
     def describe(self) -> dict[str, Any]:
         # The host is worth recording; a key never is.

@@ -1,0 +1,1 @@
+"""Evaluation: hand-labelled gold cases, per-field scores, reports and comparisons."""

@@ -1,0 +1,224 @@
+"""A tiny OpenAI-compatible chat completions server for tests (loopback only).
+
+It serves a queue of scripted responses to ``POST /v1/chat/completions``:
+
+* :func:`completion` -- a JSON chat completion whose message content is a given string;
+* :func:`http_error` -- an HTTP error status with optional headers (429 + Retry-After...);
+* :func:`drop` -- the connection is closed without any response.
+
+Every request body is recorded (``server.requests``), so tests can assert what was
+sent. When the queue is empty the server answers 500 with a message saying so, which
+makes an unexpected extra call fail loudly instead of hanging.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections import deque
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+import pytest
+
+
+@dataclass
+class Scripted:
+    kind: str  # "completion" | "error" | "drop"
+    content: str = ""
+    status: int = 200
+    headers: dict[str, str] = field(default_factory=dict)
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    finish_reason: str = "stop"
+    body: dict[str, Any] | None = None
+
+
+def completion(
+    content: str | dict[str, Any],
+    *,
+    prompt_tokens: int = 100,
+    completion_tokens: int = 20,
+    finish_reason: str = "stop",
+) -> Scripted:
+    """A successful completion; a dict is serialised to JSON."""
+    if not isinstance(content, str):
+        content = json.dumps(content)
+    return Scripted(
+        "completion",
+        content=content,
+        prompt_tokens=prompt_tokens,
+        completion_tokens=completion_tokens,
+        finish_reason=finish_reason,
+    )
+
+
+def http_error(
+    status: int, *, headers: dict[str, str] | None = None, message: str | None = None
+) -> Scripted:
+    """An HTTP error in OpenAI's error envelope."""
+    body = {
+        "error": {
+            "message": message or f"scripted error {status}",
+            "type": "server_error" if status >= 500 else "invalid_request_error",
+            "param": None,
+            "code": None,
+        }
+    }
+    return Scripted("error", status=status, headers=dict(headers or {}), body=body)
+
+
+def drop() -> Scripted:
+    """Close the connection without answering."""
+    return Scripted("drop")
+
+
+class FakeOpenAI:
+    """The server; start with :meth:`start`, script with :meth:`add`, read ``requests``."""
+
+    def __init__(self) -> None:
+        self.queue: deque[Scripted] = deque()
+        self.requests: list[dict[str, Any]] = []
+        self.paths: list[str] = []
+        self.headers: list[dict[str, str]] = []
+        self._lock = threading.Lock()
+        self._server: ThreadingHTTPServer | None = None
+        self._thread: threading.Thread | None = None
+
+    # -- scripting ---------------------------------------------------------------
+
+    def add(self, *responses: Scripted) -> FakeOpenAI:
+        with self._lock:
+            self.queue.extend(responses)
+        return self
+
+    def add_json(self, *contents: str | dict[str, Any], **kwargs: Any) -> FakeOpenAI:
+        return self.add(*(completion(c, **kwargs) for c in contents))
+
+    @property
+    def request_count(self) -> int:
+        with self._lock:
+            return len(self.requests)
+
+    @property
+    def remaining(self) -> int:
+        with self._lock:
+            return len(self.queue)
+
+    def _next(self, body: dict[str, Any], path: str, headers: dict[str, str]) -> Scripted | None:
+        with self._lock:
+            self.requests.append(body)
+            self.paths.append(path)
+            self.headers.append(headers)
+            return self.queue.popleft() if self.queue else None
+
+    # -- lifecycle ---------------------------------------------------------------
+
+    @property
+    def port(self) -> int:
+        assert self._server is not None
+        return int(self._server.server_address[1])
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/v1"
+
+    def start(self) -> FakeOpenAI:
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, format: str, *args: Any) -> None:  # quiet
+                pass
+
+            def _send_json(
+                self, status: int, payload: dict[str, Any], headers: dict[str, str] | None = None
+            ) -> None:
+                data = json.dumps(payload).encode("utf-8")
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                for name, value in (headers or {}).items():
+                    self.send_header(name, value)
+                self.end_headers()
+                self.wfile.write(data)
+                self.wfile.flush()
+
+            def do_POST(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                raw = self.rfile.read(length) if length else b""
+                try:
+                    body = json.loads(raw or b"{}")
+                except json.JSONDecodeError:
+                    body = {"_raw": raw.decode("utf-8", "replace")}
+                path = self.path
+                if not path.rstrip("/").endswith("/chat/completions"):
+                    self._send_json(404, {"error": {"message": f"no route {path}"}})
+                    return
+                scripted = fake._next(body, path, {k.lower(): v for k, v in self.headers.items()})
+                if scripted is None:
+                    self._send_json(
+                        500,
+                        {"error": {"message": "fake_openai: no scripted response left"}},
+                    )
+                    return
+                if scripted.kind == "drop":
+                    self.close_connection = True
+                    try:
+                        self.connection.shutdown(2)
+                    except OSError:
+                        pass
+                    return
+                if scripted.kind == "error":
+                    self._send_json(scripted.status, scripted.body or {}, scripted.headers)
+                    return
+                payload = {
+                    "id": f"chatcmpl-fake-{len(fake.requests)}",
+                    "object": "chat.completion",
+                    "created": int(time.time()),
+                    "model": body.get("model", "fake-model"),
+                    "system_fingerprint": None,
+                    "choices": [
+                        {
+                            "index": 0,
+                            "message": {"role": "assistant", "content": scripted.content},
+                            "logprobs": None,
+                            "finish_reason": scripted.finish_reason,
+                        }
+                    ],
+                    "usage": {
+                        "prompt_tokens": scripted.prompt_tokens,
+                        "completion_tokens": scripted.completion_tokens,
+                        "total_tokens": scripted.prompt_tokens + scripted.completion_tokens,
+                    },
+                }
+                self._send_json(200, payload)
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+            self._thread = None
+
+
+@pytest.fixture
+def fake_openai(monkeypatch: pytest.MonkeyPatch) -> Any:
+    """A running fake server; OPENAI_BASE_URL points at it for the test's duration."""
+    server = FakeOpenAI().start()
+    monkeypatch.setenv("OPENAI_BASE_URL", server.base_url)
+    try:
+        yield server
+    finally:
+        server.stop()
