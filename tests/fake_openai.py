@@ -4,7 +4,8 @@ It serves a queue of scripted responses to ``POST /v1/chat/completions``:
 
 * :func:`completion` -- a JSON chat completion whose message content is a given string;
 * :func:`http_error` -- an HTTP error status with optional headers (429 + Retry-After...);
-* :func:`drop` -- the connection is closed without any response.
+* :func:`drop` -- the connection is closed without any response;
+* :func:`hang` -- no answer at all until the server stops (for client timeouts).
 
 Every request body is recorded (``server.requests``), so tests can assert what was
 sent. When the queue is empty the server answers 500 with a message saying so, which
@@ -26,7 +27,7 @@ import pytest
 
 @dataclass
 class Scripted:
-    kind: str  # "completion" | "error" | "drop"
+    kind: str  # "completion" | "error" | "drop" | "hang"
     content: str = ""
     status: int = 200
     headers: dict[str, str] = field(default_factory=dict)
@@ -75,6 +76,11 @@ def drop() -> Scripted:
     return Scripted("drop")
 
 
+def hang() -> Scripted:
+    """Never answer (until the server stops): the client's timeout fires."""
+    return Scripted("hang")
+
+
 class FakeOpenAI:
     """The server; start with :meth:`start`, script with :meth:`add`, read ``requests``."""
 
@@ -85,6 +91,7 @@ class FakeOpenAI:
         self.headers: list[dict[str, str]] = []
         self._lock = threading.Lock()
         self._server: ThreadingHTTPServer | None = None
+        self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
 
     # -- scripting ---------------------------------------------------------------
@@ -165,6 +172,10 @@ class FakeOpenAI:
                         {"error": {"message": "fake_openai: no scripted response left"}},
                     )
                     return
+                if scripted.kind == "hang":
+                    fake._stopping.wait(10)
+                    self.close_connection = True
+                    return
                 if scripted.kind == "drop":
                     self.close_connection = True
                     try:
@@ -199,11 +210,14 @@ class FakeOpenAI:
 
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
         self._thread.start()
         return self
 
     def stop(self) -> None:
+        self._stopping.set()
         if self._server is not None:
             self._server.shutdown()
             self._server.server_close()
@@ -222,3 +236,80 @@ def fake_openai(monkeypatch: pytest.MonkeyPatch) -> Any:
         yield server
     finally:
         server.stop()
+
+
+# -- canned articles and model outputs shared by the tests ---------------------------
+
+#: A press release as saved to a .txt file: a leading-space ``date`` header, then the text.
+ARTICLE_FILE_TEXT = (
+    " date 2023-12-05 BAKU, Azerbaijan, December 5. Azerbaijani Foreign Minister Jeyhun "
+    "Bayramov received a delegation led by Speaker of the Turkish Grand National Assembly "
+    "Mustafa Şentop. Minister of Defense of Azerbaijan, Colonel General Zakir Hasanov, also "
+    "attended the meeting. The sides discussed regional security and parliamentary "
+    "cooperation and signed a memorandum on parliamentary cooperation.\n"
+)
+#: The article text communique works on (the header stripped).
+ARTICLE_BODY = ARTICLE_FILE_TEXT.split(" ", 3)[3].strip()
+ARTICLE_PUBLISHED = "2023-12-05"
+
+OTHER_ARTICLE_TEXT = (
+    "ANKARA, Türkiye, March 3. Turkish Foreign Minister Hakan Fidan held a phone call with "
+    "Russian Foreign Minister Sergey Lavrov. The ministers discussed the grain corridor."
+)
+
+
+def person(
+    name: str,
+    *,
+    role: str | None = None,
+    org: str | None = None,
+    side: str = "host",
+    lead: bool = False,
+) -> dict[str, Any]:
+    return {"name": name, "role": role, "org": org, "side": side, "lead": lead}
+
+
+def meeting_event(**overrides: Any) -> dict[str, Any]:
+    """A valid draft event for :data:`ARTICLE_BODY` (visitor listed first on purpose)."""
+    event: dict[str, Any] = {
+        "kind": "meeting",
+        "happened": True,
+        "date": "December 5",
+        "city": "Baku",
+        "country": "Azerbaijan",
+        "people": [
+            person("Mustafa Sentop", role="Speaker", org="Türkiye", side="visitor", lead=True),
+            person("Jeyhun Bayramov", role="Foreign Minister", org="Azerbaijan", lead=True),
+            person("Zakir Hasanov", role="Minister of Defense", org="Azerbaijan"),
+        ],
+        "signed": ["memorandum on parliamentary cooperation"],
+        "topics": ["regional security", "parliamentary cooperation"],
+        "summary": "Azerbaijan's foreign minister received the Turkish speaker in Baku.",
+    }
+    event.update(overrides)
+    return event
+
+
+def draft(*events: dict[str, Any]) -> dict[str, Any]:
+    """A model answer: ``{"events": [...]}`` (one valid meeting when none is given)."""
+    return {"events": list(events) if events else [meeting_event()]}
+
+
+def call_event(**overrides: Any) -> dict[str, Any]:
+    """A valid draft event for :data:`OTHER_ARTICLE_TEXT`."""
+    event: dict[str, Any] = {
+        "kind": "call",
+        "happened": True,
+        "date": "March 3",
+        "city": None,
+        "country": None,
+        "people": [
+            person("Hakan Fidan", role="Foreign Minister", org="Türkiye", lead=True),
+            person("Sergey Lavrov", role="Foreign Minister", org="Russia", side="other"),
+        ],
+        "signed": [],
+        "topics": ["grain corridor"],
+        "summary": "The Turkish and Russian foreign ministers discussed the grain corridor.",
+    }
+    event.update(overrides)
+    return event

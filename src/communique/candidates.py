@@ -136,3 +136,56 @@ def candidate_dates(text: str) -> list[str]:
     for match in _DATE.finditer(text):
         seen.setdefault(" ".join(match.group().split()), None)
     return [d for d in seen if d in text][:MAX_CANDIDATES]
+
+
+_DOC_WORDS = (
+    r"protocol|memorandum|memorandums|memoranda|agreement|agreements|declaration|treaty|accord|"
+    r"roadmap|road map|charter|convention|communiqu[ée]|contract|mou|action plan|"
+    r"plan of action|joint statement|programme|program"
+)
+_DOC = re.compile(rf"\b(?:{_DOC_WORDS})\b", re.IGNORECASE)
+_LINKS = {"on", "of", "for", "between", "in", "to", "about", "and", "the"}
+_PRE_STOP = {"a", "an", "the", "this", "that", "these", "signed", "sign", "of", "on", "and", "to"}
+_DOC_TAIL_WORDS = 8
+
+
+def _words_before(text: str, start: int, limit: int) -> list[str]:
+    sentence_start = max(text.rfind(".", 0, start), text.rfind("\n", 0, start)) + 1
+    words = re.findall(r"[^\W_][\w'’-]*", text[sentence_start:start])
+    out: list[str] = []
+    for word in reversed(words):
+        if len(out) == limit or word.lower() in _PRE_STOP:
+            break
+        out.insert(0, word)
+    return out
+
+
+def _tail_after(text: str, end: int) -> list[str]:
+    """Up to a few words after a document word when a link word ('on', 'of') follows it."""
+    tail = re.match(r"[^.,;:!?\"“”()\n]*", text[end:])
+    words = tail.group().split() if tail else []
+    if not words or words[0].lower() not in _LINKS - {"and", "the"}:
+        return []
+    return words[: _DOC_TAIL_WORDS + 1]
+
+
+def candidate_documents(text: str) -> list[str]:
+    """Phrases naming documents ("Protocol on Cooperation", "Shusha Declaration")."""
+    seen: dict[str, None] = {}
+    for match in _DOC.finditer(text):
+        head = match.group()
+        before = _words_before(text, match.start(), 3)
+        after = _tail_after(text, match.end())
+        prefixes = [before[i:] for i in range(len(before))] + [[]]
+        suffixes: list[list[str]] = [[]]
+        for size in range(2, len(after) + 1):
+            if after[size - 1].lower() not in _LINKS:
+                suffixes.append(after[:size])
+        for pre in prefixes:
+            for post in suffixes:
+                if not pre and not post:
+                    continue
+                phrase = " ".join([*pre, head, *post])
+                if phrase in text:
+                    seen.setdefault(phrase, None)
+    return list(seen)[:MAX_CANDIDATES]

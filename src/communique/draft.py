@@ -97,21 +97,6 @@ class DraftEvent(_Draft):
             return None
         return value
 
-    @field_validator("signed")
-    @classmethod
-    def _signed_in_text(cls, value: list[str], info: ValidationInfo) -> list[str]:
-        doc = _article(info)
-        if doc is None:
-            return value
-        invented = [title for title in value if not align(doc.text, title, doc=doc).grounded]
-        if invented:
-            raise ValueError(
-                f"signed lists {', '.join(repr(t) for t in invented)}, which the article "
-                "does not mention; list only documents the article says were signed, "
-                "worded as in the article, or []"
-            )
-        return value
-
     @model_validator(mode="after")
     def _consistent(self) -> DraftEvent:
         dupes = duplicate_names([p.name for p in self.people])
@@ -137,31 +122,33 @@ def draft_json_schema() -> dict[str, Any]:
 
 @lru_cache(maxsize=64)
 def draft_model(
-    names: tuple[str, ...] | None = None, dates: tuple[str, ...] | None = None
+    names: tuple[str, ...] | None = None,
+    dates: tuple[str, ...] | None = None,
+    documents: tuple[str, ...] | None = None,
 ) -> type[ExtractionDraft]:
-    """The draft model, with names and dates restricted to what the article contains.
+    """The draft model, with names, dates and signed documents restricted to the article.
 
-    ``names``/``dates`` are the candidates found in the article; None leaves the
-    field free. The restriction shows in the JSON Schema as an ``enum``, which the
-    embedded backend turns into grammar, so the model can only pick a name or a date
-    wording that occurs in the text (an empty ``dates`` forces ``null``).
+    Each argument lists the candidates found in the article; None leaves that field
+    free. The restriction shows in the JSON Schema as an ``enum``, which the embedded
+    backend turns into grammar, so the model can only pick a wording that occurs in
+    the text (no candidates: a date must be null and ``signed`` empty).
     """
-    if names is None and dates is None:
+    if names is None and dates is None and documents is None:
         return ExtractionDraft
     person: Any = DraftPerson
     if names:
-        name_type: Any = Literal.__getitem__(names)
         person = create_model(
             "DraftPerson",
             __base__=DraftPerson,
-            name=(name_type, Field(description="Name only, no title.")),
+            name=(_one_of(names), Field(description="Name only, no title.")),
         )
     event_fields: dict[str, Any] = {"people": (list[person], Field(max_length=12))}
     if dates is not None:
-        date_type: Any = None
-        if dates:
-            date_type = Literal.__getitem__(dates) | None  # type: ignore[operator]
+        date_type: Any = _one_of(dates) | None if dates else None
         event_fields["date"] = (date_type, Field(description="Event date as worded in the text."))
+    if documents is not None:
+        signed: Any = list[_one_of(documents)] if documents else list[str]  # type: ignore[misc]
+        event_fields["signed"] = (signed, Field(max_length=6 if documents else 0))
     event: Any = create_model("DraftEvent", __base__=DraftEvent, **event_fields)
     model: type[ExtractionDraft] = create_model(
         "ExtractionDraft",
@@ -169,3 +156,7 @@ def draft_model(
         events=(list[event], Field(max_length=6)),
     )
     return model
+
+
+def _one_of(values: tuple[str, ...]) -> Any:
+    return Literal.__getitem__(values)

@@ -27,7 +27,7 @@ from tenacity import (
 from communique.assemble import build_events
 from communique.backends import Backend, get_backend
 from communique.cache import ResultCache, cache_key
-from communique.candidates import candidate_dates, candidate_names
+from communique.candidates import candidate_dates, candidate_documents, candidate_names
 from communique.config import log_path
 from communique.draft import ExtractionDraft, draft_model
 from communique.errors import BackendError, CommuniqueError, ExtractionError, InputError
@@ -237,6 +237,7 @@ class Summariser:
             response_model = draft_model(
                 tuple(candidate_names(article.text)) or None,
                 tuple(candidate_dates(article.text)),
+                tuple(candidate_documents(article.text)),
             )
         calls = CallLog()
         started = time.perf_counter()
