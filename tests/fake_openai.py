@@ -14,6 +14,7 @@ makes an unexpected extra call fail loudly instead of hanging.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import threading
 import time
@@ -178,10 +179,8 @@ class FakeOpenAI:
                     return
                 if scripted.kind == "drop":
                     self.close_connection = True
-                    try:
+                    with contextlib.suppress(OSError):
                         self.connection.shutdown(2)
-                    except OSError:
-                        pass
                     return
                 if scripted.kind == "error":
                     self._send_json(scripted.status, scripted.body or {}, scripted.headers)

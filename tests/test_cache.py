@@ -25,7 +25,6 @@ from fake_openai import (
     ARTICLE_BODY,
     OTHER_ARTICLE_TEXT,
     FakeOpenAI,
-    call_event,
     completion,
     draft,
     http_error,
@@ -72,6 +71,19 @@ def test_key_is_deterministic_and_independent_of_param_order():
         ("params", dict(BASE["params"], constrain=True)),
         ("params", dict(BASE["params"], seed=1)),
     ],
+    ids=[
+        "text",
+        "text-whitespace",
+        "prompt-id",
+        "prompt-sha256",
+        "schema-version",
+        "backend",
+        "llm-name",
+        "temperature",
+        "max-reasks",
+        "constrain",
+        "seed",
+    ],
 )
 def test_key_changes_with_everything_that_changes_a_result(field, value):
     assert cache_key(**dict(BASE, **{field: value})) != cache_key(**BASE)
@@ -96,7 +108,9 @@ def test_summariser_key_changes_with_prompt_id_and_content(fake_openai, tmp_path
     root = _copy_prompts(tmp_path)
     v1 = load_prompt("meeting_summary@v1", root=root)
     text = (root / "meeting_summary" / "v1.md").read_text()
-    (root / "meeting_summary" / "v2.md").write_text(text.replace('version = "v1"', 'version = "v2"'))
+    (root / "meeting_summary" / "v2.md").write_text(
+        text.replace('version = "v1"', 'version = "v2"')
+    )
     v2 = load_prompt("meeting_summary@v2", root=root)
     # the same id with other content (e.g. an unreleased prompt being edited)
     other = tmp_path / "other"
@@ -110,7 +124,7 @@ def test_summariser_key_changes_with_prompt_id_and_content(fake_openai, tmp_path
     assert len(keys) == 3
 
 
-def test_summariser_key_changes_with_model_backend_and_params(fake_openai, make_summariser):
+def test_summariser_key_changes_with_llm_backend_and_params(fake_openai, make_summariser):
     base = make_summariser().key_for(article())
     assert make_summariser(model="openai:other-model").key_for(article()) != base
     assert make_summariser(max_reasks=0).key_for(article()) != base
@@ -257,8 +271,12 @@ def test_cached_record_keeps_the_current_article_info(fake_openai, make_summaris
     fake_openai.add(completion(draft()))
     make_summariser().summarise(article(source="a.txt"))
     record = make_summariser().summarise(
-        Article(source="feed.jsonl:3", text=ARTICLE_BODY, external_id="ext-9",
-                published=dt.date(2023, 12, 5))
+        Article(
+            source="feed.jsonl:3",
+            text=ARTICLE_BODY,
+            external_id="ext-9",
+            published=dt.date(2023, 12, 5),
+        )
     )
     assert record.provenance is not None and record.provenance.cached
     assert record.article.source == "feed.jsonl:3"
@@ -322,11 +340,23 @@ def test_two_cli_processes_share_the_cache(fake_openai: FakeOpenAI, tmp_path, wr
     fake_openai.add(completion(either), completion(either))
 
     env = dict(os.environ, OPENAI_BASE_URL=fake_openai.base_url)
-    command = [sys.executable, "-m", "communique", "summarise", "-q", "-m", "openai:fake-model",
-               "--cache-dir", str(folder)]
+    command = [
+        sys.executable,
+        "-m",
+        "communique",
+        "summarise",
+        "-q",
+        "-m",
+        "openai:fake-model",
+        "--cache-dir",
+        str(folder),
+    ]
     procs = [
         subprocess.Popen(
-            [*command, str(path)], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            [*command, str(path)],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
             text=True,
         )
         for path in (first, second)
@@ -340,7 +370,10 @@ def test_two_cli_processes_share_the_cache(fake_openai: FakeOpenAI, tmp_path, wr
     assert fake_openai.request_count == 2
 
     again = subprocess.run(
-        [*command, str(first), str(second)], env=env, capture_output=True, text=True,
+        [*command, str(first), str(second)],
+        env=env,
+        capture_output=True,
+        text=True,
         timeout=180,
     )
     assert again.returncode == 0, again.stderr

@@ -126,10 +126,7 @@ def test_html_is_reduced_to_visible_text(write):
 
 
 def test_htm_and_time_tag_date(write):
-    page = (
-        "<html><body><p>Ministers met.</p>"
-        '<time datetime="2022-05-01">May 1</time></body></html>'
-    )
+    page = '<html><body><p>Ministers met.</p><time datetime="2022-05-01">May 1</time></body></html>'
     article = only(write("page.htm", page))
     assert isinstance(article, Article)
     assert article.published == dt.date(2022, 5, 1)

@@ -450,8 +450,10 @@ def test_openai_backend_with_only_a_key_is_built_without_network(monkeypatch):
     assert "sk-test" not in json.dumps(backend.describe())
 
 
-@pytest.mark.parametrize("name", ["openai:", "nonsense", "gpt-4o:mini"])
-def test_bad_model_names_are_config_errors(name, monkeypatch):
+@pytest.mark.parametrize(
+    "name", ["openai:", "nonsense", "gpt-4o:mini"], ids=["no-name", "unknown", "unknown-kind"]
+)
+def test_bad_backend_names_are_config_errors(name, monkeypatch):
     monkeypatch.setenv("OPENAI_BASE_URL", "http://127.0.0.1:9/v1")
     with pytest.raises(ConfigError):
         get_backend(name)
@@ -536,9 +538,7 @@ def test_an_article_longer_than_the_context_is_an_error_record():
     summariser = Summariser(backend)
     long_text = (ARTICLE_BODY + "\n\n") * 40
     short = Article(source="short.txt", text=ARTICLE_BODY, published=PUBLISHED)
-    records = list(
-        summariser.summarise_many([Article(source="long.txt", text=long_text), short])
-    )
+    records = list(summariser.summarise_many([Article(source="long.txt", text=long_text), short]))
     too_long, ok = records
     assert too_long.status == "error"
     assert too_long.error is not None

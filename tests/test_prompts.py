@@ -42,14 +42,13 @@ Article:
 """
 
 
-def make_prompt(root: Path, name: str, version: str, *, released: bool = True,
-                temperature: float = 0.0) -> Path:
+def make_prompt(
+    root: Path, name: str, version: str, *, released: bool = True, temperature: float = 0.0
+) -> Path:
     path = root / name / f"{version}.md"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(
-        TEMPLATE.format(
-            version=version, released=str(released).lower(), temperature=temperature
-        ),
+        TEMPLATE.format(version=version, released=str(released).lower(), temperature=temperature),
         encoding="utf-8",
     )
     return path

@@ -52,7 +52,7 @@ def info() -> ArticleInfo:
 # -- the committed schema ------------------------------------------------------------------
 
 
-def test_committed_schema_matches_the_models():
+def test_committed_schema_matches_schema_py():
     if not SCHEMA_FILE.is_file():
         pytest.fail(f"{SCHEMA_FILE} does not exist: {WRITE_HINT}")
     committed = json.loads(SCHEMA_FILE.read_text(encoding="utf-8"))
@@ -121,7 +121,7 @@ def test_name_whitespace_is_normalised_and_empty_rejected():
         Participant(name="   ", side="host")
 
 
-def test_draft_person_rejects_titles_with_a_message_for_the_model():
+def test_draft_person_rejects_titles_with_a_message_for_the_llm():
     with pytest.raises(ValidationError) as info_:
         DraftPerson(name="Minister Jeyhun Bayramov", role=None, org=None, side="host", lead=True)
     message = str(info_.value)
@@ -208,7 +208,9 @@ def test_record_status_and_error_must_agree():
         ArticleRecord(status="ok", article=info(), error=ErrorInfo(kind="x", message="y"))
     ok = ArticleRecord(article=info(), events=[Event.model_validate(event())])
     assert ok.schema_version == SCHEMA_VERSION
-    failed = ArticleRecord(status="error", article=info(), error=ErrorInfo(kind="input", message="m"))
+    failed = ArticleRecord(
+        status="error", article=info(), error=ErrorInfo(kind="input", message="m")
+    )
     assert ArticleRecord.model_validate_json(failed.model_dump_json()) == failed
 
 
@@ -220,15 +222,13 @@ def test_article_info_chars_cannot_be_negative():
 # -- the draft the model fills in --------------------------------------------------------------
 
 
-def test_draft_duplicate_people_message_addresses_the_model():
-    bad = meeting_event(
-        people=[person("Mustafa Şentop", side="visitor"), person("Mustafa Sentop")]
-    )
+def test_draft_duplicate_people_message_addresses_the_llm():
+    bad = meeting_event(people=[person("Mustafa Şentop", side="visitor"), person("Mustafa Sentop")])
     with pytest.raises(ValidationError, match="list each person once"):
         ExtractionDraft.model_validate(draft(bad))
 
 
-def test_draft_announcement_happened_message_addresses_the_model():
+def test_draft_announcement_happened_message_addresses_the_llm():
     with pytest.raises(ValidationError, match="set happened to false"):
         ExtractionDraft.model_validate(draft(meeting_event(kind="announcement")))
 
@@ -244,7 +244,7 @@ def test_draft_name_must_occur_in_the_article_when_given_as_context():
     assert ExtractionDraft.model_validate(draft(invented))
 
 
-def test_constrained_draft_model_restricts_names_and_dates():
+def test_constrained_draft_restricts_names_and_dates():
     model = draft_model(("Jeyhun Bayramov", "Mustafa Şentop"), ("December 5",))
     schema = json.dumps(model.model_json_schema(), ensure_ascii=False)
     assert '"Jeyhun Bayramov"' in schema and '"December 5"' in schema
@@ -259,8 +259,7 @@ def test_constrained_draft_model_restricts_names_and_dates():
         model.model_validate(draft(dict(good, date="December 6")))
     # no candidate dates: the date must be null
     no_dates = draft_model(("Jeyhun Bayramov",), ())
-    assert no_dates.model_validate(draft(dict(good, people=[person("Jeyhun Bayramov")],
-                                              date=None)))
+    assert no_dates.model_validate(draft(dict(good, people=[person("Jeyhun Bayramov")], date=None)))
     with pytest.raises(ValidationError):
         no_dates.model_validate(draft(dict(good, people=[person("Jeyhun Bayramov")])))
     assert draft_model(None, None) is ExtractionDraft

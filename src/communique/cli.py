@@ -197,8 +197,8 @@ def eval_command(
         bool,
         typer.Option(
             "--check",
-            help="Run the baseline's prompt and model; fail (exit 1) when a gated metric "
-            "drops more than the baseline's tolerance.",
+            help="Fail (exit 1) when the headline or a gated metric of this run drops more "
+            "than the tolerance below evals/baseline.json.",
         ),
     ] = False,
     update_baseline: Annotated[
@@ -224,7 +224,6 @@ def eval_command(
         baseline = None
         if check:
             baseline = runner.read_baseline(runner.DEFAULT_BASELINE)
-            prompt = str(baseline["prompt"])
         result = _eval_run(model, prompt, cases_dir, out_dir, no_cache)
     except (CommuniqueError, FileNotFoundError) as exc:
         raise _fail(str(exc)) from exc

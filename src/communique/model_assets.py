@@ -108,6 +108,23 @@ def assemble_embedded_model(target: Path | None = None) -> Path:
     return target
 
 
+def model_identity(path: Path) -> str:
+    """A stable name for a GGUF without hashing gigabytes on every run.
+
+    The embedded model, verified once (its ``.verified`` marker), is named by its
+    hash wherever it lies; any other file by name, size and modification time.
+    """
+    stat = path.stat()
+    marker = path.with_suffix(".verified")
+    if (
+        stat.st_size == EMBEDDED_SIZE
+        and marker.is_file()
+        and marker.read_text().strip() == EMBEDDED_SHA256
+    ):
+        return f"{EMBEDDED_MODEL_NAME}@{EMBEDDED_SHA256[:12]}"
+    return f"{path.name}:{stat.st_size}:{int(stat.st_mtime)}"
+
+
 def resolve_model_file() -> ModelFile:
     """The GGUF to run: ``COMMUNIQUE_MODEL_PATH`` if set, else the embedded model."""
     override = model_path_override()
@@ -116,7 +133,5 @@ def resolve_model_file() -> ModelFile:
             raise ModelAssetError(
                 f"COMMUNIQUE_MODEL_PATH points at {override}, which is not a file"
             )
-        stat = override.stat()
-        # Identity without hashing gigabytes on every run: name, size and mtime.
-        return ModelFile(override, f"{override.name}:{stat.st_size}:{int(stat.st_mtime)}")
+        return ModelFile(override, model_identity(override))
     return ModelFile(assemble_embedded_model(), f"{EMBEDDED_MODEL_NAME}@{EMBEDDED_SHA256[:12]}")

@@ -18,14 +18,13 @@ DEFAULT_MODEL = "local"
 
 def _local(arg: str) -> Backend:
     from communique.backends.local import LocalBackend
-    from communique.model_assets import ModelFile
+    from communique.model_assets import ModelFile, model_identity
 
     if arg:
         path = Path(arg).expanduser()
         if not path.is_file():
             raise ConfigError(f"--model local:{arg}: no such GGUF file")
-        stat = path.stat()
-        return LocalBackend(ModelFile(path, f"{path.name}:{stat.st_size}:{int(stat.st_mtime)}"))
+        return LocalBackend(ModelFile(path, model_identity(path)))
     return LocalBackend()
 
 
