@@ -104,8 +104,7 @@ PAGE = """<!doctype html>
 <h1>Bayramov receives Şentop</h1>
 <p>BAKU, Azerbaijan, December 5. Foreign Minister Jeyhun Bayramov received Mustafa Şentop.</p>
 <script>document.write("injected")</script>
-<p>The sides discussed   regional
-security.</p>
+<p>The sides discussed   regional security.</p>
 </article>
 <footer>© Ministry</footer>
 </body></html>
@@ -123,6 +122,14 @@ def test_html_is_reduced_to_visible_text(write):
     assert article.published == dt.date(2023, 12, 5)
     # paragraphs stay apart
     assert "\n" in text
+
+
+def test_html_line_breaks_inside_a_paragraph_are_spaces(write):
+    """A newline in the HTML source is whitespace, not a paragraph break."""
+    page = "<html><body><p>The sides discussed   regional\nsecurity.</p></body></html>"
+    article = only(write("page.html", page))
+    assert isinstance(article, Article)
+    assert article.text == "The sides discussed regional security."
 
 
 def test_htm_and_time_tag_date(write):

@@ -609,3 +609,57 @@ def test_no_wall_clock_dependency_in_durations(fake_openai: FakeOpenAI, make_sum
     record = make_summariser().summarise(article())
     assert record.provenance is not None
     assert 0 <= record.provenance.duration_s <= time.perf_counter() - started + 0.01
+
+
+def test_malformed_json_error_message_reads_cleanly(fake_openai: FakeOpenAI, make_summariser):
+    """The error for unparsable output names the problem without an empty location."""
+    fake_openai.add(*[completion("not json")] * 3)
+    record = make_summariser().summarise(article())
+    assert record.error is not None and record.error.kind == "extraction"
+    assert "Invalid JSON" in record.error.message
+    assert ": :" not in record.error.message, record.error.message
+
+
+# -- assembly: dates as worded -> ISO dates ----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "wording,published,happened,expected",
+    [
+        ("December 5", dt.date(2023, 12, 5), True, dt.date(2023, 12, 5)),
+        ("December 5", dt.date(2023, 12, 10), True, dt.date(2023, 12, 5)),
+        # a planned event is in the future of the publication date
+        ("December 5", dt.date(2023, 12, 10), False, dt.date(2024, 12, 5)),
+        # a past event before the publication date, across a year end
+        ("December 30", dt.date(2024, 1, 3), True, dt.date(2023, 12, 30)),
+        ("yesterday", dt.date(2023, 12, 5), True, dt.date(2023, 12, 4)),
+        ("28 April 2023", None, True, dt.date(2023, 4, 28)),
+        ("5 декабря 2023", None, True, dt.date(2023, 12, 5)),
+        ("2023-12-05", None, True, dt.date(2023, 12, 5)),
+        ("December 5", None, True, None),  # no year anywhere: unknown, not guessed
+        ("", dt.date(2023, 12, 5), True, None),
+        (None, dt.date(2023, 12, 5), True, None),
+    ],
+)
+def test_resolve_date(wording, published, happened, expected):
+    from communique.assemble import resolve_date
+
+    assert resolve_date(wording, published, happened=happened) == expected
+
+
+# -- the test harness itself -------------------------------------------------------------------
+
+
+def test_tests_are_isolated(isolated_home: Path, tmp_path: Path):
+    import os
+    import socket
+
+    from communique.config import cache_dir, home_dir, log_path
+
+    assert home_dir() == isolated_home and isolated_home.is_relative_to(tmp_path)
+    assert cache_dir().is_relative_to(tmp_path)
+    assert log_path().is_relative_to(tmp_path)
+    assert "OPENAI_API_KEY" not in os.environ
+    assert "OPENAI_BASE_URL" not in os.environ
+    with pytest.raises(OSError, match="may not use the network"):
+        socket.create_connection(("192.0.2.1", 443), timeout=0.1)

@@ -1,6 +1,7 @@
 """The result cache: diskcache, keyed on everything that can change a result.
 
-The key hashes the article text, the prompt id and content hash, the schema
+The key hashes the article (its text and publication date, against which
+worded dates are resolved), the prompt id and content hash, the schema
 version, the backend and model, and the generation parameters; nothing else goes
 in, so moving or renaming a file still hits the cache. Only successful results are
 stored. diskcache is SQLite underneath, so two processes can share one folder.
@@ -21,6 +22,7 @@ from communique.config import cache_dir
 def cache_key(
     *,
     text: str,
+    published: str | None = None,
     prompt_id: str,
     prompt_sha256: str,
     schema_version: str,
@@ -30,6 +32,7 @@ def cache_key(
 ) -> str:
     payload = {
         "text_sha256": hashlib.sha256(text.encode("utf-8")).hexdigest(),
+        "published": published,
         "prompt": prompt_id,
         "prompt_sha256": prompt_sha256,
         "schema_version": schema_version,

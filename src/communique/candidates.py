@@ -107,7 +107,7 @@ def candidate_names(text: str) -> list[str]:
             if any(fold(word) in _THING_WORDS for word in piece):
                 continue
             if piece[-1].endswith(("'s", "’s")):
-                continue
+                piece = [*piece[:-1], piece[-1][:-2]]
             name = " ".join(piece)
             if name in text:
                 seen.setdefault(name, None)

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Annotated, TextIO
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -52,17 +53,26 @@ PromptOption = Annotated[
 
 
 def _fail(message: str, code: int = EXIT_CONFIG) -> typer.Exit:
-    err.print(f"[bold red]error:[/] {message}", highlight=False)
+    err.print(f"[bold red]error:[/] {escape(message)}", highlight=False)
     return typer.Exit(code)
+
+
+def _show_version(value: bool) -> None:
+    if value:
+        typer.echo(f"communique {__version__}")
+        raise typer.Exit(0)
 
 
 @app.callback()
 def main_callback(
-    version: Annotated[bool, typer.Option("--version", help="Show the version and exit.")] = False,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_show_version, is_eager=True, help="Show the version and exit."
+        ),
+    ] = False,
 ) -> None:
-    if version:
-        typer.echo(f"communique {__version__}")
-        raise typer.Exit(0)
+    """Turn press releases about official meetings into validated meeting records."""
 
 
 @app.command()
@@ -150,7 +160,7 @@ def summarise(
         stack.enter_context(progress)
         task = progress.add_task("summarising", total=len(items))
         for item in items:
-            progress.update(task, description=f"summarising {_short(item.source)}")
+            progress.update(task, description=f"summarising {escape(_short(item.source))}")
             record = summariser.summarise(item)
             sink.write(record.model_dump_json(exclude_none=False) + "\n")
             sink.flush()
@@ -158,7 +168,8 @@ def summarise(
                 failed += 1
                 if record.error is not None:
                     err.print(
-                        f"[red]failed[/] {record.article.source}: {record.error.message}",
+                        f"[red]failed[/] {escape(record.article.source)}: "
+                        f"{escape(record.error.message)}",
                         highlight=False,
                     )
             elif record.provenance is not None and record.provenance.cached:
@@ -235,7 +246,7 @@ def eval_command(
     console.print(results_table(result))
     if update_baseline:
         runner.write_baseline(result, runner.DEFAULT_BASELINE)
-        err.print(f"baseline updated: {runner.DEFAULT_BASELINE}")
+        err.print(f"baseline updated: {runner.DEFAULT_BASELINE}", markup=False)
     if baseline is not None:
         if baseline.get("model") != result.model:
             err.print(
@@ -276,6 +287,7 @@ def _eval_run(
         f"{result.n_cases} cases in {result.seconds:.1f} s ({result.cached} from cache); "
         f"results: {out_dir / (stem + '.json')}, report: {out_dir / (stem + '.html')}",
         highlight=False,
+        markup=False,
     )
     return result
 
@@ -320,7 +332,9 @@ def _eval_compare(
     stem = runner.slug(f"compare__{a.prompt}__{a.model}__vs__{b.prompt}__{b.model}")
     (out_dir / f"{stem}.html").write_text(render_compare_html(comparison), encoding="utf-8")
     (out_dir / f"{stem}.md").write_text(compare_markdown(comparison), encoding="utf-8")
-    err.print(f"comparison: {out_dir / (stem + '.html')} and {out_dir / (stem + '.md')}")
+    err.print(
+        f"comparison: {out_dir / (stem + '.html')} and {out_dir / (stem + '.md')}", markup=False
+    )
 
 
 def _short(source: str, width: int = 40) -> str:

@@ -73,12 +73,11 @@ def fold_value(value: str) -> str:
 
 
 def _exact(text: str, value: str) -> list[Span]:
-    spans: list[Span] = []
-    start = text.find(value)
-    while start != -1 and len(spans) < MAX_SPANS:
-        spans.append(Span(start=start, end=start + len(value), text=value))
-        start = text.find(value, start + 1)
-    return spans
+    """Verbatim occurrences that are whole words ("Ali" is not inside "Aliyev")."""
+    pattern = re.compile(r"(?<!\w)" + re.escape(value) + r"(?!\w)")
+    return [Span(start=m.start(), end=m.end(), text=m.group()) for m in pattern.finditer(text)][
+        :MAX_SPANS
+    ]
 
 
 def _folded(doc: FoldedText, value: str) -> list[Span]:
@@ -139,5 +138,11 @@ def align(
     if len(needle) >= 4:
         result = fuzz.partial_ratio_alignment(needle, doc.folded, score_cutoff=FUZZY_THRESHOLD)
         if result is not None and result.dest_end > result.dest_start:
-            return Alignment("fuzzy", [doc.span(result.dest_start, result.dest_end)])
+            start, end = result.dest_start, result.dest_end
+            while start < end and not doc.folded[start].isalnum():
+                start += 1
+            while end > start and not doc.folded[end - 1].isalnum():
+                end -= 1
+            if end > start:
+                return Alignment("fuzzy", [doc.span(start, end)])
     return Alignment("ungrounded", [])

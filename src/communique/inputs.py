@@ -28,6 +28,10 @@ HTML_SUFFIXES = {".html", ".htm"}
 JSONL_SUFFIXES = {".jsonl", ".ndjson"}
 SUPPORTED_SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES | JSONL_SUFFIXES
 
+_BLOCK_TAGS = [
+    "p", "div", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote",
+    "td", "th", "tr", "table", "section", "article", "figure", "figcaption", "pre", "dd", "dt",
+]  # fmt: skip
 _DATE_HEADER = re.compile(r"\A\s*date\s+(\d{4}-\d{2}-\d{2})\b[ \t]*\n?")
 
 
@@ -105,10 +109,14 @@ def html_to_text(html: str) -> tuple[str, dt.date | None]:
     for tag in soup(["script", "style", "noscript", "template", "nav", "header", "footer"]):
         tag.decompose()
     body = soup.find("article") or soup.body or soup
-    text = body.get_text("\n")
-    lines = [" ".join(line.split()) for line in text.splitlines()]
-    paragraphs = "\n\n".join(line for line in lines if line)
-    return paragraphs, published
+    for br in body.find_all("br"):
+        br.replace_with("\n")
+    for block in body.find_all(_BLOCK_TAGS):
+        block.insert_before("\n\n")
+        block.insert_after("\n\n")
+    text = body.get_text()
+    paragraphs = [" ".join(part.split()) for part in re.split(r"\n\s*\n", text)]
+    return "\n\n".join(p for p in paragraphs if p), published
 
 
 def _decode(data: bytes, source: str) -> str | InputProblem:
@@ -132,6 +140,8 @@ def _text_article(text: str, source: str) -> Item:
         return split
     body, published = split
     if not body:
+        if published is None:
+            return InputProblem(source, "the file is empty")
         return InputProblem(source, "the article has a date header but no text")
     return Article(source=source, text=body, published=published)
 

@@ -104,8 +104,8 @@ def _wait(policy: RetryPolicy) -> Callable[[RetryCallState], float]:
     def wait(state: RetryCallState) -> float:
         exc = state.outcome.exception() if state.outcome else None
         asked = retry_after_seconds(exc)
-        if asked is not None:
-            return float(min(asked, MAX_RETRY_AFTER_S))
+        if asked is not None and asked == asked:  # NaN is no answer
+            return float(max(0.0, min(asked, MAX_RETRY_AFTER_S)))
         backoff: float = policy.initial_s * 2.0 ** (state.attempt_number - 1)
         return min(policy.max_wait_s, backoff) * (0.5 + random.random() / 2)
 
@@ -183,6 +183,7 @@ class Summariser:
     def key_for(self, article: Article) -> str:
         return cache_key(
             text=article.text,
+            published=article.published.isoformat() if article.published else None,
             prompt_id=self.prompt.id,
             prompt_sha256=self.prompt.sha256,
             schema_version=SCHEMA_VERSION,
@@ -405,9 +406,11 @@ _API_PARAMS = {"temperature", "seed", "max_tokens", "top_p"}
 
 def _short_validation(exc: BaseException) -> str:
     if isinstance(exc, ValidationError):
-        return "; ".join(
-            f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors()[:5]
-        )
+        parts = []
+        for err in exc.errors()[:5]:
+            where = ".".join(str(p) for p in err["loc"])
+            parts.append(f"{where}: {err['msg']}" if where else err["msg"])
+        return "; ".join(parts)
     return str(exc)
 
 

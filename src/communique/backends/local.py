@@ -9,19 +9,27 @@ cannot spend tokens on it) and passes it explicitly: the output always parses.
 
 from __future__ import annotations
 
+import ctypes
+import hashlib
 import json
+import logging
+import os
+import struct
 import threading
 import time
 from functools import lru_cache
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from communique.backends.base import Backend
-from communique.config import thread_count
+from communique.config import models_dir, thread_count
 from communique.errors import BackendError
 from communique.model_assets import ModelFile, resolve_model_file
 
 if TYPE_CHECKING:
     from openai.types.chat import ChatCompletion
+
+logger = logging.getLogger("communique")
 
 DEFAULT_N_CTX = 8192
 _SPACE_RULE = 'space ::= " "?'
@@ -90,6 +98,24 @@ class LocalBackend(Backend):
     def count_tokens(self, text: str) -> int:
         return len(self.llama.tokenize(text.encode("utf-8"), add_bos=False, special=False))
 
+    def _prefix_file(self, messages: list[dict[str, Any]]) -> Path | None:
+        """Where the KV state for this model and system prompt is kept between runs.
+
+        Evaluating the static system prompt costs several seconds on a CPU; a
+        process restores it from disk instead, and llama-cpp-python's prefix
+        matching then evaluates only the article.
+        """
+        if not messages or messages[0].get("role") != "system":
+            return None
+        from llama_cpp import __version__ as llama_version
+
+        identity = json.dumps(
+            [self.model_id, self.n_ctx, llama_version, messages[0].get("content")],
+            ensure_ascii=False,
+        )
+        digest = hashlib.sha256(identity.encode("utf-8")).hexdigest()[:24]
+        return models_dir() / "kv" / f"{digest}.state"
+
     def describe(self) -> dict[str, Any]:
         return {"n_ctx": self.n_ctx, "grammar": "json-schema"}
 
@@ -105,8 +131,14 @@ class LocalBackend(Backend):
             grammar = LlamaGrammar.from_string(schema_grammar(json.dumps(schema)), verbose=False)
         if "max_tokens" not in kwargs:
             raise BackendError("max_tokens must be set for the embedded model")
+        llama = self.llama
+        prefix_file = self._prefix_file(kwargs.get("messages", []))
+        if prefix_file is not None and llama.n_tokens == 0:
+            restore_state(llama, prefix_file)
         started = time.perf_counter()
-        raw = self.llama.create_chat_completion(grammar=grammar, **kwargs)
+        raw = llama.create_chat_completion(grammar=grammar, **kwargs)
+        if prefix_file is not None and not prefix_file.exists():
+            save_state(llama, prefix_file)
         from openai.types.chat import ChatCompletion
 
         raw.setdefault("system_fingerprint", None)
@@ -115,6 +147,63 @@ class LocalBackend(Backend):
         # Not an OpenAI field: lets the pipeline log wall time per call.
         setattr(completion, "_communique_seconds", time.perf_counter() - started)  # noqa: B010
         return completion
+
+
+_STATE_MAGIC = b"communique-kv-1\n"
+
+
+def save_state(llama: Any, path: Path) -> None:
+    """Write the context's token ids and KV state; atomic, best effort."""
+    import llama_cpp
+    import numpy as np
+
+    try:
+        ctx = llama._ctx.ctx
+        size = int(llama_cpp.llama_state_get_size(ctx))
+        buffer = (ctypes.c_uint8 * size)()
+        written = int(llama_cpp.llama_state_get_data(ctx, buffer, size))
+        ids = np.asarray(llama.input_ids[: llama.n_tokens], dtype=np.int32)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+        with tmp.open("wb") as handle:
+            handle.write(_STATE_MAGIC)
+            handle.write(struct.pack("<qq", len(ids), written))
+            handle.write(ids.tobytes())
+            handle.write(bytes(buffer)[:written])
+        os.replace(tmp, path)
+    except (OSError, AttributeError, ValueError) as exc:  # a cache, never fatal
+        logger.warning("could not save the prompt-prefix state: %s", exc)
+
+
+def restore_state(llama: Any, path: Path) -> bool:
+    """Load a state written by :func:`save_state`; on any mismatch start clean."""
+    import llama_cpp
+    import numpy as np
+
+    try:
+        data = path.read_bytes()
+        if not data.startswith(_STATE_MAGIC):
+            raise ValueError("not a communique state file")
+        offset = len(_STATE_MAGIC)
+        n_ids, size = struct.unpack_from("<qq", data, offset)
+        offset += 16
+        ids = np.frombuffer(data, dtype=np.int32, count=n_ids, offset=offset)
+        offset += 4 * n_ids
+        state = data[offset : offset + size]
+        if len(state) != size or n_ids > llama.n_ctx():
+            raise ValueError("truncated state file")
+        buffer = (ctypes.c_uint8 * size).from_buffer_copy(state)
+        if int(llama_cpp.llama_state_set_data(llama._ctx.ctx, buffer, size)) != size:
+            raise ValueError("llama.cpp refused the state")
+        llama.input_ids[:n_ids] = ids
+        llama.n_tokens = n_ids
+        llama._requires_eval = True
+        return True
+    except (OSError, ValueError, struct.error) as exc:
+        logger.warning("ignoring the saved prompt-prefix state %s: %s", path, exc)
+        llama.reset()
+        path.unlink(missing_ok=True)
+        return False
 
 
 def _schema_of(response_format: dict[str, Any]) -> dict[str, Any]:
