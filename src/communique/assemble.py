@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 import warnings
 
 from annotated_types import MaxLen
+from anyascii import anyascii
 
+from communique.candidates import RELATIVE_WORDING
 from communique.draft import TOPIC_MAX, DraftEvent, ExtractionDraft
 from communique.grounding import FoldedText, align
 from communique.schema import Agreement, Event, Location, Participant
@@ -50,7 +53,20 @@ def resolve_date(
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         parsed = dateparser.parse(wording, settings=settings)
+        if parsed is None and RELATIVE_WORDING.search(wording):
+            # "Wednesday", "yesterday": no day-and-month parts, but a definite day.
+            del settings["REQUIRE_PARTS"]
+            parsed = dateparser.parse(wording, settings=settings)
     return parsed.date() if parsed is not None else None
+
+
+def latin_name(name: str) -> str:
+    """Names in another script get their Latin transliteration ("Павел Громов" ->
+    "Pavel Gromov"); the original form stays in the evidence spans. Latin names keep
+    their diacritics (Şentop, Wiśniewski)."""
+    if all(not c.isalpha() or "LATIN" in unicodedata.name(c, "") for c in name):
+        return name
+    return " ".join(anyascii(name).split())
 
 
 def _participants(event: DraftEvent, doc: FoldedText) -> list[Participant]:
@@ -59,7 +75,7 @@ def _participants(event: DraftEvent, doc: FoldedText) -> list[Participant]:
         alignment = align(doc.text, person.name, doc=doc, is_name=True)
         people.append(
             Participant(
-                name=person.name,
+                name=latin_name(person.name),
                 role=person.role or None,
                 affiliation=person.org or None,
                 side=person.side,

@@ -118,14 +118,40 @@ _MONTHS = (
     "January|February|March|April|May|June|July|August|September|October|November|December|"
     "Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec"
 )
-_WEEKDAYS = "Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday"
+# Month names in the other languages the eval set covers (ru, az, tr, fr, es, nl);
+# dateparser resolves them.
+_MONTHS_OTHER = (
+    "января|февраля|марта|апреля|мая|июня|июля|августа|сентября|октября|ноября|декабря|"
+    "yanvar|fevral|mart|aprel|may|iyun|iyul|avqust|sentyabr|oktyabr|noyabr|dekabr|"
+    "ocak|şubat|mart|nisan|mayıs|haziran|temmuz|ağustos|eylül|ekim|kasım|aralık|"
+    "janvier|février|mars|avril|mai|juin|juillet|août|septembre|octobre|novembre|décembre|"
+    "enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre|octubre|noviembre|diciembre|"
+    "januari|februari|maart|april|mei|juni|juli|augustus|september|oktober|november|december"
+)
+_WEEKDAYS = (
+    "Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|"
+    "понедельник|вторник|среду|четверг|пятницу|субботу|воскресенье|"
+    "lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|"
+    "lunes|martes|miércoles|jueves|viernes|sábado|domingo|"
+    "maandag|dinsdag|woensdag|donderdag|vrijdag|zaterdag|zondag|"
+    "pazartesi|salı|çarşamba|perşembe|cuma|cumartesi|pazar"
+)
+_RELATIVE = (
+    "today|yesterday|tomorrow|the day before yesterday|the day after tomorrow|"
+    "сегодня|вчера|завтра|bu gün|dünən|sabah|bugün|dün|yarın|aujourd'hui|hier|demain|"
+    "hoy|ayer|mañana|vandaag|gisteren|morgen"
+)
+_ANY_MONTH = f"{_MONTHS}|{_MONTHS_OTHER}"
+#: a weekday or a relative day ("Wednesday", "yesterday", "dün"): a definite day
+RELATIVE_WORDING = re.compile(rf"^(?:(?:last|next|this|on)\s+)?(?:{_WEEKDAYS}|{_RELATIVE})$", re.I)
 _DATE_PATTERNS = [
-    rf"\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:{_MONTHS})\.?(?:,?\s+\d{{4}})?",
-    rf"\b(?:{_MONTHS})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?(?:,?\s+\d{{4}})?",
+    rf"\b\d{{1,2}}(?:st|nd|rd|th|er)?\s+(?:of\s+|de\s+)?(?:{_ANY_MONTH})(?!\w)"
+    rf"(?:,?\s+(?:de\s+)?\d{{4}})?",
+    rf"\b(?:{_ANY_MONTH})\.?\s+\d{{1,2}}(?!\d)(?:st|nd|rd|th)?(?:,?\s+\d{{4}})?",
     r"\b\d{4}-\d{2}-\d{2}\b",
     r"\b\d{1,2}[./]\d{1,2}[./]\d{4}\b",
     rf"\b(?:(?:last|next|this)\s+)?(?:{_WEEKDAYS})\b",
-    r"\b(?:today|yesterday|tomorrow|the day before yesterday|the day after tomorrow)\b",
+    rf"\b(?:{_RELATIVE})\b",
 ]
 _DATE = re.compile("|".join(f"(?:{p})" for p in _DATE_PATTERNS), re.IGNORECASE)
 
@@ -146,7 +172,7 @@ _DOC_WORDS = (
 _DOC = re.compile(rf"\b(?:{_DOC_WORDS})\b", re.IGNORECASE)
 _LINKS = {"on", "of", "for", "between", "in", "to", "about", "and", "the"}
 _PRE_STOP = {"a", "an", "the", "this", "that", "these", "signed", "sign", "of", "on", "and", "to"}
-_DOC_TAIL_WORDS = 8
+_DOC_TAIL_WORDS = 12
 
 
 def _words_before(text: str, start: int, limit: int) -> list[str]:

@@ -148,7 +148,7 @@ def draft_model(
         event_fields["date"] = (date_type, Field(description="Event date as worded in the text."))
     if documents is not None:
         signed: Any = list[_one_of(documents)] if documents else list[str]  # type: ignore[misc]
-        event_fields["signed"] = (signed, Field(max_length=6 if documents else 0))
+        event_fields["signed"] = (signed, Field(max_length=4 if documents else 0))
     event: Any = create_model("DraftEvent", __base__=DraftEvent, **event_fields)
     model: type[ExtractionDraft] = create_model(
         "ExtractionDraft",

@@ -77,6 +77,7 @@ class LocalBackend(Backend):
         self._model_file = model_file
         self.n_ctx = n_ctx
         self.n_threads = thread_count()
+        self._prefixes: dict[str, tuple[int, ...] | None] = {}
 
     @property
     def model_file(self) -> ModelFile:
@@ -98,15 +99,43 @@ class LocalBackend(Backend):
     def count_tokens(self, text: str) -> int:
         return len(self.llama.tokenize(text.encode("utf-8"), add_bos=False, special=False))
 
-    def _prefix_file(self, messages: list[dict[str, Any]]) -> Path | None:
-        """Where the KV state for this model and system prompt is kept between runs.
+    def _static_prefix(self, messages: list[dict[str, Any]]) -> tuple[int, ...] | None:
+        """The prompt tokens shared by every article: the chat template up to the user text.
 
-        Evaluating the static system prompt costs several seconds on a CPU; a
-        process restores it from disk instead, and llama-cpp-python's prefix
-        matching then evaluates only the article.
+        Found by formatting the messages twice with different user text, exactly as
+        llama-cpp-python formats them, and keeping the common start.
         """
-        if not messages or messages[0].get("role") != "system":
+        if len(messages) < 2 or messages[0].get("role") != "system":
             return None
+        system = str(messages[0].get("content"))
+        if system not in self._prefixes:
+            self._prefixes[system] = _common_prefix(self.llama, system)
+        return self._prefixes[system]
+
+    def _load_prefix(self, prefix: tuple[int, ...], path: Path) -> None:
+        """Make the context hold exactly ``prefix``: as it is, from disk, or evaluated.
+
+        The prefix is always evaluated on its own (never batched with an article),
+        so a state restored from disk is bit-for-bit what a fresh evaluation gives.
+        """
+        llama = self.llama
+        n = len(prefix)
+        if llama.n_tokens == n and tuple(int(t) for t in llama.input_ids[:n]) == prefix:
+            return
+        llama.reset()
+        if path.is_file() and restore_state(llama, path):
+            if tuple(int(t) for t in llama.input_ids[: llama.n_tokens]) == prefix:
+                return
+            llama.reset()
+        llama.eval(list(prefix))
+        save_state(llama, path)
+
+    def _prefix_file(self, messages: list[dict[str, Any]]) -> Path:
+        """Where the KV state of the static prefix is kept between runs.
+
+        Evaluating the system prompt costs several seconds on a CPU; a new process
+        restores it from disk instead and evaluates only the article.
+        """
         from llama_cpp import __version__ as llama_version
 
         identity = json.dumps(
@@ -132,13 +161,19 @@ class LocalBackend(Backend):
         if "max_tokens" not in kwargs:
             raise BackendError("max_tokens must be set for the embedded model")
         llama = self.llama
-        prefix_file = self._prefix_file(kwargs.get("messages", []))
-        if prefix_file is not None and llama.n_tokens == 0:
-            restore_state(llama, prefix_file)
+        messages = kwargs.get("messages", [])
+        prefix = self._static_prefix(messages)
+        if prefix is not None:
+            self._load_prefix(prefix, self._prefix_file(messages))
         started = time.perf_counter()
-        raw = llama.create_chat_completion(grammar=grammar, **kwargs)
-        if prefix_file is not None and not prefix_file.exists():
-            save_state(llama, prefix_file)
+        try:
+            raw = llama.create_chat_completion(grammar=grammar, **kwargs)
+        finally:
+            if prefix is not None:
+                # Back to exactly the static prefix, so every article is evaluated
+                # from the same state: a record never depends on the one before it.
+                llama._ctx.kv_cache_seq_rm(-1, len(prefix), -1)
+                llama.n_tokens = min(llama.n_tokens, len(prefix))
         from openai.types.chat import ChatCompletion
 
         raw.setdefault("system_fingerprint", None)
@@ -147,6 +182,36 @@ class LocalBackend(Backend):
         # Not an OpenAI field: lets the pipeline log wall time per call.
         setattr(completion, "_communique_seconds", time.perf_counter() - started)  # noqa: B010
         return completion
+
+
+def _common_prefix(llama: Any, system: str) -> tuple[int, ...] | None:
+    template = llama.metadata.get("tokenizer.chat_template")
+    if not template:
+        return None
+    from llama_cpp.llama_chat_format import Jinja2ChatFormatter
+
+    eos_id, bos_id = llama.token_eos(), llama.token_bos()
+    formatter = Jinja2ChatFormatter(
+        template=template,
+        eos_token=llama._model.token_get_text(eos_id) if eos_id != -1 else "",
+        bos_token=llama._model.token_get_text(bos_id) if bos_id != -1 else "",
+        stop_token_ids=[eos_id],
+    )
+    runs = []
+    for user in ("A", "B"):
+        result = formatter(
+            messages=[{"role": "system", "content": system}, {"role": "user", "content": user}]
+        )
+        tokens = llama.tokenize(
+            result.prompt.encode("utf-8"), add_bos=not result.added_special, special=True
+        )
+        runs.append(tokens)
+    shared = 0
+    for a, b in zip(*runs, strict=False):
+        if a != b:
+            break
+        shared += 1
+    return tuple(int(t) for t in runs[0][:shared]) or None
 
 
 _STATE_MAGIC = b"communique-kv-1\n"
