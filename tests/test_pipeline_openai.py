@@ -146,6 +146,28 @@ def test_request_carries_json_schema_and_front_matter_params(
     assert user["role"] == "user" and ARTICLE_BODY in user["content"]
 
 
+def test_json_object_schema_format_for_llama_cpp_python_servers(
+    fake_openai: FakeOpenAI, make_summariser, monkeypatch: pytest.MonkeyPatch
+):
+    monkeypatch.setenv("COMMUNIQUE_SCHEMA_FORMAT", "json_object")
+    fake_openai.add(completion(draft()))
+    record = make_summariser().summarise(article())
+
+    assert record.status == "ok"
+    [body] = fake_openai.requests
+    assert body["response_format"]["type"] == "json_object"
+    assert "events" in body["response_format"]["schema"]["properties"]
+    assert record.provenance is not None
+    assert record.provenance.params["backend_options"]["schema_format"] == "json_object"
+
+
+def test_unknown_schema_format_is_a_config_error(monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv("COMMUNIQUE_SCHEMA_FORMAT", "xml")
+    monkeypatch.setenv("OPENAI_BASE_URL", "http://127.0.0.1:9/v1")
+    with pytest.raises(ConfigError, match="COMMUNIQUE_SCHEMA_FORMAT"):
+        get_backend("openai:fake-model")
+
+
 def test_events_may_be_empty(fake_openai: FakeOpenAI, make_summariser):
     fake_openai.add(completion({"events": []}))
     record = make_summariser().summarise(article(OTHER_ARTICLE_TEXT))

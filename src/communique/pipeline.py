@@ -178,6 +178,7 @@ class Summariser:
         params = dict(self.prompt.params)
         params["max_reasks"] = self.max_reasks
         params["constrain"] = self.constrain
+        params["backend_options"] = self.backend.describe()
         return params
 
     def key_for(self, article: Article) -> str:

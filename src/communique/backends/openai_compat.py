@@ -3,6 +3,11 @@
 ``OPENAI_API_KEY`` and ``OPENAI_BASE_URL`` choose the service. A local server
 usually needs no key, so a base URL alone is enough; with neither set there is
 nothing to talk to and :class:`~communique.errors.ConfigError` says what to set.
+
+The schema goes out as OpenAI's ``{"type": "json_schema", ...}`` response format,
+which OpenAI, vLLM, Ollama and llama.cpp's own server enforce. llama-cpp-python's
+server ignores that shape and enforces ``{"type": "json_object", "schema": ...}``
+instead: ``COMMUNIQUE_SCHEMA_FORMAT=json_object`` sends that.
 """
 
 from __future__ import annotations
@@ -35,6 +40,11 @@ class OpenAIBackend(Backend):
             )
         self.model = model
         self.base_url = base_url
+        self.schema_format = os.environ.get("COMMUNIQUE_SCHEMA_FORMAT", "json_schema")
+        if self.schema_format not in ("json_schema", "json_object"):
+            raise ConfigError(
+                f"COMMUNIQUE_SCHEMA_FORMAT={self.schema_format!r}: use json_schema or json_object"
+            )
         # Retries are communique's job (tenacity, honouring Retry-After), not the client's.
         self.client = OpenAI(
             api_key=api_key or "not-needed",
@@ -49,9 +59,20 @@ class OpenAIBackend(Backend):
 
     def create(self, **kwargs: Any) -> ChatCompletion:
         kwargs["model"] = self.model
+        response_format = kwargs.get("response_format")
+        if (
+            self.schema_format == "json_object"
+            and isinstance(response_format, dict)
+            and response_format.get("type") == "json_schema"
+        ):
+            schema = response_format.get("json_schema", {}).get("schema")
+            kwargs["response_format"] = {"type": "json_object", "schema": schema}
         completion: ChatCompletion = self.client.chat.completions.create(**kwargs)
         return completion
 
     def describe(self) -> dict[str, Any]:
         # The host is worth recording; a key never is.
-        return {"base_url": self.base_url or "https://api.openai.com/v1"}
+        return {
+            "base_url": self.base_url or "https://api.openai.com/v1",
+            "schema_format": self.schema_format,
+        }
