@@ -685,3 +685,40 @@ def test_tests_are_isolated(isolated_home: Path, tmp_path: Path):
     assert "OPENAI_BASE_URL" not in os.environ
     with pytest.raises(OSError, match="may not use the network"):
         socket.create_connection(("192.0.2.1", 443), timeout=0.1)
+
+
+# -- --strict --------------------------------------------------------------------------
+
+
+def test_strict_drops_and_counts_ungrounded_agreements(fake_openai: FakeOpenAI, make_summariser):
+    invented = meeting_event(signed=["Treaty of Atlantis on Undersea Cooperation"])
+    fake_openai.add(completion(draft(invented)))
+    fake_openai.add(completion(draft(invented)))
+
+    loose = make_summariser(use_cache=False).summarise(article())
+    [agreement] = loose.events[0].agreements
+    assert agreement.alignment == "ungrounded" and not agreement.evidence
+    assert loose.provenance is not None and loose.provenance.dropped_ungrounded == 0
+
+    strict = make_summariser(use_cache=False, strict=True).summarise(article())
+    assert strict.status == "ok"
+    assert strict.events[0].agreements == []
+    assert strict.events[0].participants == loose.events[0].participants
+    assert strict.provenance is not None and strict.provenance.dropped_ungrounded == 1
+
+
+def test_strict_cli_flag(fake_openai: FakeOpenAI, write, monkeypatch: pytest.MonkeyPatch):
+    from typer.testing import CliRunner
+
+    from communique.cli import app
+
+    invented = meeting_event(signed=["Treaty of Atlantis on Undersea Cooperation"])
+    fake_openai.add(completion(draft(invented)))
+    path = write("baku.txt", ARTICLE_FILE_TEXT)
+    result = CliRunner().invoke(
+        app, ["summarise", str(path), "--model", "openai:fake-model", "--strict", "-q"]
+    )
+    assert result.exit_code == 0, result.output
+    record = json.loads(result.stdout.splitlines()[0])
+    assert record["events"][0]["agreements"] == []
+    assert record["provenance"]["dropped_ungrounded"] == 1

@@ -110,6 +110,14 @@ def summarise(
             show_default=False,
         ),
     ] = None,
+    strict: Annotated[
+        bool,
+        typer.Option(
+            "--strict",
+            help="Drop participants and agreements that no span of the article supports "
+            "(counted in provenance.dropped_ungrounded).",
+        ),
+    ] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress or summary.")] = False,
 ) -> None:
     """Summarise articles into JSONL meeting records, one line per article.
@@ -136,6 +144,7 @@ def summarise(
             refresh=refresh,
             max_reasks=max_reasks,
             constrain=constrain,
+            strict=strict,
         )
         items = list(read_inputs(paths))
     except CommuniqueError as exc:

@@ -146,7 +146,10 @@ class Summariser:
     ``max_reasks``: how many times a validation error is fed back to the model.
     ``use_cache=False`` neither reads nor writes the cache; ``refresh=True`` skips
     reading but stores the fresh result. ``constrain`` restricts names and dates to
-    what the article contains (default: on for the embedded model).
+    what the article contains (default: on for the embedded model). ``strict`` drops
+    participants and agreements that no span of the article supports, and counts
+    them in ``provenance.dropped_ungrounded`` (the cache keeps them, so the same
+    cached result serves both modes).
     """
 
     def __init__(
@@ -161,6 +164,7 @@ class Summariser:
         constrain: bool | None = None,
         retry: RetryPolicy | None = None,
         log_calls: bool = True,
+        strict: bool = False,
     ) -> None:
         self.backend = backend or get_backend()
         self.prompt = prompt or load_prompt()
@@ -171,6 +175,7 @@ class Summariser:
         self.constrain = self.backend.kind == "local" if constrain is None else constrain
         self.retry = retry or RetryPolicy()
         self.log_calls = log_calls
+        self.strict = strict
 
     @property
     def params(self) -> dict[str, Any]:
@@ -215,7 +220,8 @@ class Summariser:
             chars=len(item.text),
         )
         try:
-            return self._summarise(item, info)
+            record = self._summarise(item, info)
+            return drop_ungrounded(record) if self.strict else record
         except CommuniqueError as exc:
             return _error_record(info, exc)
         except Exception as exc:  # one broken article must not stop a batch
@@ -400,6 +406,21 @@ class Summariser:
                 handle.write(json.dumps(entry, ensure_ascii=False) + "\n")
         except OSError as exc:  # a full disk must not fail the article
             logger.warning("could not write the call log: %s", exc)
+
+
+def drop_ungrounded(record: ArticleRecord) -> ArticleRecord:
+    """``--strict``: remove values without evidence, and count them."""
+    if record.status != "ok" or record.provenance is None:
+        return record
+    dropped = 0
+    events = []
+    for event in record.events:
+        people = [p for p in event.participants if p.alignment != "ungrounded"]
+        agreements = [a for a in event.agreements if a.alignment != "ungrounded"]
+        dropped += len(event.participants) - len(people) + len(event.agreements) - len(agreements)
+        events.append(event.model_copy(update={"participants": people, "agreements": agreements}))
+    provenance = record.provenance.model_copy(update={"dropped_ungrounded": dropped})
+    return record.model_copy(update={"events": events, "provenance": provenance})
 
 
 _API_PARAMS = {"temperature", "seed", "max_tokens", "top_p"}

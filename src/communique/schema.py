@@ -171,6 +171,9 @@ class Provenance(_Model):
     usage: Usage = Field(default_factory=Usage)
     duration_s: float = 0.0
     cached: bool = False
+    dropped_ungrounded: int = Field(
+        default=0, description="Values dropped by --strict because no source span supports them."
+    )
 
 
 class ErrorInfo(_Model):
