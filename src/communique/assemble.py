@@ -164,4 +164,18 @@ def build_event(event: DraftEvent, text: str, published: dt.date | None, doc: Fo
 
 def build_events(draft: ExtractionDraft, text: str, published: dt.date | None) -> list[Event]:
     doc = FoldedText(text)
-    return [build_event(event, text, published, doc) for event in draft.events]
+    events: list[Event] = []
+    for draft_event in draft.events:
+        event = build_event(draft_event, text, published, doc)
+        if not any(_same_event(event, seen) for seen in events):
+            events.append(event)
+    return events
+
+
+def _same_event(a: Event, b: Event) -> bool:
+    """A repeated event (small models sometimes loop): same kind, date and people."""
+    return (
+        a.kind == b.kind
+        and a.date == b.date
+        and {p.name for p in a.participants} == {p.name for p in b.participants}
+    )

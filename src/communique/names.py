@@ -29,6 +29,7 @@ _TITLE_ANYWHERE = {
     "governor",
     "mayor",
     "premier",
+    "prime",
     "chancellor",
     "commissioner",
     "spokesperson",

@@ -122,6 +122,7 @@ class CallLog:
     transient_retries: int = 0
     outputs: list[str] = field(default_factory=list)
     seconds: list[float] = field(default_factory=list)
+    salvaged: bool = False
 
     def add(self, completion: ChatCompletion, seconds: float) -> None:
         self.attempts += 1
@@ -286,6 +287,7 @@ class Summariser:
             params=self.params,
             usage=calls.usage(),
             duration_s=round(duration, 3),
+            truncated=calls.salvaged,
         )
 
     def _check_context(self, article: Article, messages: list[dict[str, str]]) -> None:
@@ -324,9 +326,14 @@ class Summariser:
                 **params,
             )
         except instructor.core.exceptions.IncompleteOutputException as exc:
+            last = calls.outputs[-1] if calls.outputs else None
+            salvaged = salvage_events(last, response_model, doc)
+            if salvaged is not None:
+                calls.salvaged = True
+                return salvaged
             raise ExtractionError(
                 f"the model's output was cut off at max_tokens={params.get('max_tokens')}",
-                last_output=calls.outputs[-1] if calls.outputs else None,
+                last_output=last,
             ) from exc
         except instructor.core.exceptions.InstructorRetryException as exc:
             cause = exc.__cause__
@@ -406,6 +413,49 @@ class Summariser:
                 handle.write(json.dumps(entry, ensure_ascii=False) + "\n")
         except OSError as exc:  # a full disk must not fail the article
             logger.warning("could not write the call log: %s", exc)
+
+
+def salvage_events(
+    output: str | None, response_model: type[ExtractionDraft], doc: FoldedText
+) -> ExtractionDraft | None:
+    """Keep the complete events of an output cut off by ``max_tokens``.
+
+    A small model sometimes repeats an event until the token limit; the events
+    written before the cut are still good. Returns None when none survive validation.
+    """
+    if not output:
+        return None
+    ends = _event_ends(output)
+    for end in reversed(ends):
+        try:
+            return response_model.model_validate_json(output[:end] + "]}", context={"article": doc})
+        except ValidationError:
+            continue
+    return None
+
+
+def _event_ends(output: str) -> list[int]:
+    """Offsets just after each complete object directly inside ``{"events":[ ... ]}``."""
+    ends: list[int] = []
+    depth = 0
+    in_string = escaped = False
+    for index, char in enumerate(output):
+        if in_string:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                in_string = False
+        elif char == '"':
+            in_string = True
+        elif char in "{[":
+            depth += 1
+        elif char in "}]":
+            depth -= 1
+            if char == "}" and depth == 2:
+                ends.append(index + 1)
+    return ends
 
 
 def drop_ungrounded(record: ArticleRecord) -> ArticleRecord:

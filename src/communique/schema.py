@@ -171,6 +171,10 @@ class Provenance(_Model):
     usage: Usage = Field(default_factory=Usage)
     duration_s: float = 0.0
     cached: bool = False
+    truncated: bool = Field(
+        default=False,
+        description="The output hit max_tokens; the events completed before the cut were kept.",
+    )
     dropped_ungrounded: int = Field(
         default=0, description="Values dropped by --strict because no source span supports them."
     )
