@@ -33,6 +33,7 @@ from communique.draft import ExtractionDraft, draft_model
 from communique.errors import BackendError, CommuniqueError, ExtractionError, InputError
 from communique.grounding import FoldedText
 from communique.inputs import Article, InputProblem, Item
+from communique.jsonscan import event_ends
 from communique.language import detect_language
 from communique.prompts import Prompt, load_prompt
 from communique.schema import (
@@ -425,37 +426,13 @@ def salvage_events(
     """
     if not output:
         return None
-    ends = _event_ends(output)
+    ends = event_ends(output)
     for end in reversed(ends):
         try:
             return response_model.model_validate_json(output[:end] + "]}", context={"article": doc})
         except ValidationError:
             continue
     return None
-
-
-def _event_ends(output: str) -> list[int]:
-    """Offsets just after each complete object directly inside ``{"events":[ ... ]}``."""
-    ends: list[int] = []
-    depth = 0
-    in_string = escaped = False
-    for index, char in enumerate(output):
-        if in_string:
-            if escaped:
-                escaped = False
-            elif char == "\\":
-                escaped = True
-            elif char == '"':
-                in_string = False
-        elif char == '"':
-            in_string = True
-        elif char in "{[":
-            depth += 1
-        elif char in "}]":
-            depth -= 1
-            if char == "}" and depth == 2:
-                ends.append(index + 1)
-    return ends
 
 
 def drop_ungrounded(record: ArticleRecord) -> ArticleRecord:

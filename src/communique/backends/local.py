@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 from communique.backends.base import Backend
 from communique.config import models_dir, thread_count
 from communique.errors import BackendError
+from communique.jsonscan import RepeatGuard
 from communique.model_assets import ModelFile, resolve_model_file
 
 if TYPE_CHECKING:
@@ -99,6 +100,57 @@ class LocalBackend(Backend):
     def count_tokens(self, text: str) -> int:
         return len(self.llama.tokenize(text.encode("utf-8"), add_bos=False, special=False))
 
+    def _complete(self, grammar: Any, kwargs: dict[str, Any]) -> dict[str, Any]:
+        """Stream the completion, stopping early when the model repeats an event.
+
+        A small model sometimes writes the same event again and again until
+        ``max_tokens``; the repeat adds nothing, so generation stops at the end of the
+        last distinct event and the JSON is closed there.
+        """
+        llama = self.llama
+        guard = RepeatGuard()
+        content = ""
+        generated = 0  # chunks streamed: one a token (a cut repeat still cost its tokens)
+        finish_reason = "length"
+        stream = llama.create_chat_completion(grammar=grammar, stream=True, **kwargs)
+        try:
+            for chunk in stream:
+                choice = chunk["choices"][0]
+                piece = choice.get("delta", {}).get("content") or ""
+                generated += 1 if "content" in choice.get("delta", {}) else 0
+                content += piece
+                if choice.get("finish_reason"):
+                    finish_reason = choice["finish_reason"]
+                cut = guard.feed(piece)
+                if cut is not None and cut > 0:
+                    content = content[:cut] + "]}"
+                    finish_reason = "stop"
+                    break
+        finally:
+            stream.close()
+        prompt = prompt_tokens(llama, kwargs.get("messages", []))
+        n_prompt = len(prompt) if prompt is not None else 0
+        n_completion = generated
+        return {
+            "id": f"chatcmpl-local-{int(time.time() * 1000)}",
+            "object": "chat.completion",
+            "created": int(time.time()),
+            "model": self.model_id,
+            "choices": [
+                {
+                    "index": 0,
+                    "message": {"role": "assistant", "content": content},
+                    "finish_reason": finish_reason,
+                    "logprobs": None,
+                }
+            ],
+            "usage": {
+                "prompt_tokens": n_prompt,
+                "completion_tokens": n_completion,
+                "total_tokens": n_prompt + n_completion,
+            },
+        }
+
     def _static_prefix(self, messages: list[dict[str, Any]]) -> tuple[int, ...] | None:
         """The prompt tokens shared by every article: the chat template up to the user text.
 
@@ -167,7 +219,7 @@ class LocalBackend(Backend):
             self._load_prefix(prefix, self._prefix_file(messages))
         started = time.perf_counter()
         try:
-            raw = llama.create_chat_completion(grammar=grammar, **kwargs)
+            raw = self._complete(grammar, kwargs)
         finally:
             if prefix is not None:
                 # Back to exactly the static prefix, so every article is evaluated
@@ -184,7 +236,8 @@ class LocalBackend(Backend):
         return completion
 
 
-def _common_prefix(llama: Any, system: str) -> tuple[int, ...] | None:
+def prompt_tokens(llama: Any, messages: list[dict[str, Any]]) -> list[int] | None:
+    """The tokens llama-cpp-python feeds the model for ``messages`` (its GGUF template)."""
     template = llama.metadata.get("tokenizer.chat_template")
     if not template:
         return None
@@ -197,14 +250,21 @@ def _common_prefix(llama: Any, system: str) -> tuple[int, ...] | None:
         bos_token=llama._model.token_get_text(bos_id) if bos_id != -1 else "",
         stop_token_ids=[eos_id],
     )
+    result = formatter(messages=messages)  # type: ignore[arg-type]
+    tokens: list[int] = llama.tokenize(
+        result.prompt.encode("utf-8"), add_bos=not result.added_special, special=True
+    )
+    return tokens
+
+
+def _common_prefix(llama: Any, system: str) -> tuple[int, ...] | None:
     runs = []
     for user in ("A", "B"):
-        result = formatter(
-            messages=[{"role": "system", "content": system}, {"role": "user", "content": user}]
+        tokens = prompt_tokens(
+            llama, [{"role": "system", "content": system}, {"role": "user", "content": user}]
         )
-        tokens = llama.tokenize(
-            result.prompt.encode("utf-8"), add_bos=not result.added_special, special=True
-        )
+        if tokens is None:
+            return None
         runs.append(tokens)
     shared = 0
     for a, b in zip(*runs, strict=False):
