@@ -24,7 +24,8 @@ def _event(name: str, summary: str = 'They met; "quotes" {and braces} stay insid
             "signed": [],
             "topics": [],
             "summary": summary,
-        }
+        },
+        separators=(",", ":"),  # compact, as the grammar makes the model write
     )
 
 
@@ -64,3 +65,21 @@ def test_repeat_guard_lets_distinct_events_through() -> None:
     output = '{"events":[' + _event("Jeyhun Bayramov") + "," + _event("Osman Mesten") + "]}"
     guard = RepeatGuard()
     assert guard.feed(output) is None
+
+
+def test_repeat_guard_stops_a_repeat_once_its_people_match() -> None:
+    first = _event("Jeyhun Bayramov")
+    again = _event("Jeyhun Bayramov", summary="Other words.")
+    head = again[: again.index('],"signed":') + len('],"signed":') + 2]
+    guard = RepeatGuard()
+    assert guard.feed('{"events":[' + first + ",") is None
+    cut = guard.feed(head)  # the repeat is not finished, but its people are the same
+    assert cut == len('{"events":[') + len(first)
+
+
+def test_repeat_guard_allows_same_host_with_another_guest() -> None:
+    first = _event("Jeyhun Bayramov")
+    other = first.replace('"lead":true}]', '"lead":true},{"name":"Osman Mesten"}]')
+    assert other != first
+    guard = RepeatGuard()
+    assert guard.feed('{"events":[' + first + "," + other) is None

@@ -70,17 +70,35 @@ def event_key(obj: str) -> tuple[Any, ...] | None:
     return (event.get("kind"), event.get("date"), tuple(names))
 
 
+_PEOPLE_END = '],"signed":'
+
+
 class RepeatGuard:
     """Spots the moment a model starts writing an event it has already written."""
 
     def __init__(self) -> None:
         self.scanner = EventScanner()
         self._seen: set[tuple[Any, ...]] = set()
+        self._heads: list[str] = []
         self._last_distinct_end = -1
 
     def feed(self, piece: str) -> int | None:
-        """Add output; return the offset to cut at when an event repeats, else None."""
-        for start, end in self.scanner.feed(piece):
+        """Add output; return the offset to cut at when an event repeats, else None.
+
+        A repeat is caught as soon as its people list is written identically to an
+        earlier event's, or at the latest when it closes with the same key.
+        """
+        finished = self.scanner.feed(piece)
+        start = self.scanner._start
+        if start >= 0 and self._heads:
+            current = self.scanner.text[start:]
+            if any(current.startswith(head) for head in self._heads):
+                return self._last_distinct_end
+        for start, end in finished:
+            text = self.scanner.text[start:end]
+            marker = text.find(_PEOPLE_END)
+            if marker > 0:
+                self._heads.append(text[: marker + len(_PEOPLE_END)])
             key = event_key(self.scanner.text[start:end])
             if key is not None and key in self._seen:
                 return self._last_distinct_end
