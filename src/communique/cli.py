@@ -157,16 +157,7 @@ def summarise(
         if out is not None:
             out.parent.mkdir(parents=True, exist_ok=True)
             sink = stack.enter_context(out.open("w", encoding="utf-8"))
-        progress = Progress(
-            TextColumn("[progress.description]{task.description}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            console=err,
-            disable=quiet or len(items) < 2,
-            transient=False,
-        )
-        stack.enter_context(progress)
+        progress = stack.enter_context(_progress(disable=quiet or len(items) < 2))
         task = progress.add_task("summarising", total=len(items))
         for item in items:
             progress.update(task, description=f"summarising {escape(_short(item.source))}")
@@ -281,13 +272,7 @@ def _eval_run(
     from communique.prompts import load_prompt
 
     summariser = Summariser(get_backend(model), load_prompt(prompt), use_cache=not no_cache)
-    with Progress(
-        TextColumn("[progress.description]{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=err,
-    ) as progress:
+    with _progress() as progress:
         result = runner.run_eval(summariser, cases_dir, progress)
     stem = runner.slug(f"{result.prompt}__{result.model}")
     (out_dir / f"{stem}.json").write_text(result.model_dump_json(indent=2) + "\n")
@@ -343,6 +328,18 @@ def _eval_compare(
     (out_dir / f"{stem}.md").write_text(compare_markdown(comparison), encoding="utf-8")
     err.print(
         f"comparison: {out_dir / (stem + '.html')} and {out_dir / (stem + '.md')}", markup=False
+    )
+
+
+def _progress(disable: bool = False) -> Progress:
+    """The progress bar every long command shows on stderr."""
+    return Progress(
+        TextColumn("[progress.description]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        disable=disable,
     )
 
 

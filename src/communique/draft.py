@@ -116,10 +116,6 @@ class ExtractionDraft(_Draft):
     events: list[DraftEvent] = Field(max_length=6)
 
 
-def draft_json_schema() -> dict[str, Any]:
-    return ExtractionDraft.model_json_schema()
-
-
 @lru_cache(maxsize=64)
 def draft_model(
     names: tuple[str, ...] | None = None,

@@ -23,6 +23,11 @@ class EventScanner:
     _escaped: bool = False
     _start: int = -1
 
+    @property
+    def open_start(self) -> int:
+        """Where the event object being written starts, or -1 between events."""
+        return self._start
+
     def feed(self, piece: str) -> list[tuple[int, int]]:
         """Add text; return the spans of the event objects it completed."""
         done = []
@@ -89,7 +94,7 @@ class RepeatGuard:
         earlier event's, or at the latest when it closes with the same key.
         """
         finished = self.scanner.feed(piece)
-        start = self.scanner._start
+        start = self.scanner.open_start
         if start >= 0 and self._heads:
             current = self.scanner.text[start:]
             if any(current.startswith(head) for head in self._heads):

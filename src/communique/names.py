@@ -90,6 +90,8 @@ _TITLE_LEADING = _TITLE_ANYWHERE | {
     "gospozha",
 }
 
+_TITLE_WORDS = frozenset(_TITLE_LEADING)
+
 _TOKEN = re.compile(r"[^\W_]+(?:[.'’-][^\W_]+)*", re.UNICODE)
 
 
@@ -140,6 +142,3 @@ def same_person(a: str, b: str) -> bool:
 def title_words() -> frozenset[str]:
     """Folded words that are titles or ranks when they open a name."""
     return _TITLE_WORDS
-
-
-_TITLE_WORDS = frozenset(_TITLE_LEADING)

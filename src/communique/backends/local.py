@@ -236,21 +236,34 @@ class LocalBackend(Backend):
         return completion
 
 
+_FORMATTERS: dict[int, Any] = {}
+
+
+def _formatter(llama: Any) -> Any:
+    """The chat formatter llama-cpp-python builds from the GGUF's template, built once."""
+    if id(llama) not in _FORMATTERS:
+        template = llama.metadata.get("tokenizer.chat_template")
+        formatter = None
+        if template:
+            from llama_cpp.llama_chat_format import Jinja2ChatFormatter
+
+            eos_id, bos_id = llama.token_eos(), llama.token_bos()
+            formatter = Jinja2ChatFormatter(
+                template=template,
+                eos_token=llama._model.token_get_text(eos_id) if eos_id != -1 else "",
+                bos_token=llama._model.token_get_text(bos_id) if bos_id != -1 else "",
+                stop_token_ids=[eos_id],
+            )
+        _FORMATTERS[id(llama)] = formatter
+    return _FORMATTERS[id(llama)]
+
+
 def prompt_tokens(llama: Any, messages: list[dict[str, Any]]) -> list[int] | None:
     """The tokens llama-cpp-python feeds the model for ``messages`` (its GGUF template)."""
-    template = llama.metadata.get("tokenizer.chat_template")
-    if not template:
+    formatter = _formatter(llama)
+    if formatter is None:
         return None
-    from llama_cpp.llama_chat_format import Jinja2ChatFormatter
-
-    eos_id, bos_id = llama.token_eos(), llama.token_bos()
-    formatter = Jinja2ChatFormatter(
-        template=template,
-        eos_token=llama._model.token_get_text(eos_id) if eos_id != -1 else "",
-        bos_token=llama._model.token_get_text(bos_id) if bos_id != -1 else "",
-        stop_token_ids=[eos_id],
-    )
-    result = formatter(messages=messages)  # type: ignore[arg-type]
+    result = formatter(messages=messages)
     tokens: list[int] = llama.tokenize(
         result.prompt.encode("utf-8"), add_bos=not result.added_special, special=True
     )
