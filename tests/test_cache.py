@@ -16,6 +16,7 @@ import pytest
 
 from communique import pipeline
 from communique.backends.openai_compat import OpenAIBackend
+from communique.assemble import build_events
 from communique.cache import ResultCache, cache_key
 from communique.inputs import Article
 from communique.pipeline import Summariser
@@ -227,6 +228,41 @@ def test_refresh_recomputes_and_stores(fake_openai: FakeOpenAI, make_summariser)
     assert fake_openai.request_count == 2
     assert again.provenance is not None and again.provenance.cached is True
     assert again.events[0].summary == second_summary
+
+
+def test_cache_holds_the_model_output_and_reassembles_it(
+    fake_openai: FakeOpenAI, make_summariser, monkeypatch: pytest.MonkeyPatch
+):
+    fake_openai.add(completion(draft()))
+    summariser = make_summariser()
+    first = summariser.summarise(article())
+    assert summariser.cache is not None
+    (stored,) = [summariser.cache.get(key) for key in summariser.cache._cache.iterkeys()]
+    assert set(stored) == {"draft", "provenance"}
+    assert {p["name"] for p in stored["draft"]["events"][0]["people"]} >= {"Jeyhun Bayramov"}
+
+    # a change to assembly reaches the cached article without a model call
+    def renamed(draft, text, published, language=None):  # type: ignore[no-untyped-def]
+        events = build_events(draft, text, published, language)
+        return [event.model_copy(update={"summary": "Reassembled."}) for event in events]
+
+    monkeypatch.setattr(pipeline, "build_events", renamed)
+    again = make_summariser().summarise(article())
+    assert fake_openai.request_count == 1
+    assert again.provenance is not None and again.provenance.cached is True
+    assert [e.summary for e in again.events] == ["Reassembled."] * len(first.events)
+
+
+def test_an_entry_in_an_older_format_is_a_miss(fake_openai: FakeOpenAI, make_summariser):
+    fake_openai.add(completion(draft()), completion(draft()))
+    summariser = make_summariser()
+    summariser.summarise(article())
+    assert summariser.cache is not None
+    (key,) = list(summariser.cache._cache.iterkeys())
+    summariser.cache.set(key, {"events": [], "provenance": {}})
+    record = make_summariser().summarise(article())
+    assert fake_openai.request_count == 2
+    assert record.status == "ok" and record.events
 
 
 @pytest.mark.parametrize(

@@ -15,10 +15,14 @@ import warnings
 from annotated_types import MaxLen
 from anyascii import anyascii
 
-from communique.candidates import RELATIVE_WORDING
+from communique.attendance import Attendee, affiliation_hint, attendees, known, sentences
+from communique.candidates import RELATIVE_WORDING, THING_WORDS
 from communique.draft import TOPIC_MAX, DraftEvent, ExtractionDraft
-from communique.grounding import FoldedText, align
-from communique.schema import Agreement, Event, Location, Participant
+from communique.grounding import FoldedText, align, fold_value
+from communique.morphology import nominative_name
+from communique.names import fold, name_tokens, same_person
+from communique.quotes import find_quotes
+from communique.schema import Agreement, Event, Location, Participant, Quote, Side, Span
 
 _YEAR = re.compile(r"\b(1[89]\d\d|2[01]\d\d)\b")
 _SIDE_ORDER = {"host": 0, "visitor": 1, "other": 2}
@@ -61,21 +65,48 @@ def resolve_date(
 
 
 def latin_name(name: str) -> str:
-    """Names in another script get their Latin transliteration ("Павел Громов" ->
-    "Pavel Gromov"); the original form stays in the evidence spans. Latin names keep
-    their diacritics (Şentop, Wiśniewski)."""
+    """Names in another script get their Latin transliteration, in the nominative
+    ("Гургеном Мелконяном" -> "Gurgen Melkonyan"); the original form stays in the
+    evidence spans. Latin names keep their diacritics (Şentop, Wiśniewski)."""
     if all(not c.isalpha() or "LATIN" in unicodedata.name(c, "") for c in name):
         return name
-    return " ".join(anyascii(name).split())
+    return " ".join(anyascii(nominative_name(name)).split())
+
+
+def standalone_name(name: str, text: str) -> str:
+    """The part of an over-long name that the text also uses on its own.
+
+    Candidate names are runs of capitalised words, so "Vüsal Həsənli Macarıstanın
+    Kənd" (the minister, then "Hungary's Agriculture ...") is one; when the text
+    elsewhere writes "Vüsal Həsənli" alone, that is the name. Only four-word names,
+    or three-word ones ending or starting in an organisation word, are cut, so
+    "Recep Tayyip Erdoğan" stays whole.
+    """
+    words = name.split()
+    if len(words) < 3:
+        return name
+    whole = [m.start() for m in re.finditer(r"(?<!\w)" + re.escape(name) + r"(?!\w)", text)]
+    for size in range(len(words) - 1, 1, -1):
+        for piece, rest in ((words[:size], words[size:]), (words[-size:], words[:-size])):
+            if len(words) < 4 and not any(fold(w) in THING_WORDS for w in rest):
+                continue
+            sub = " ".join(piece)
+            for match in re.finditer(r"(?<!\w)" + re.escape(sub) + r"(?!\w)", text):
+                if not any(at <= match.start() < at + len(name) for at in whole):
+                    return sub
+    return name
 
 
 def _participants(event: DraftEvent, doc: FoldedText) -> list[Participant]:
-    people = []
+    people: list[Participant] = []
     for person in event.people:
-        alignment = align(doc.text, person.name, doc=doc, is_name=True)
+        name = standalone_name(person.name, doc.text)
+        if any(same_person(name, p.name) for p in people):
+            continue
+        alignment = align(doc.text, name, doc=doc, is_name=True)
         people.append(
             Participant(
-                name=latin_name(person.name),
+                name=latin_name(name),
                 role=person.role or None,
                 affiliation=person.org or None,
                 side=person.side,
@@ -162,14 +193,152 @@ def build_event(event: DraftEvent, text: str, published: dt.date | None, doc: Fo
     )
 
 
-def build_events(draft: ExtractionDraft, text: str, published: dt.date | None) -> list[Event]:
+def build_events(
+    draft: ExtractionDraft, text: str, published: dt.date | None, language: str | None = None
+) -> list[Event]:
+    """The record's events: the model's draft, grounded, completed from the text."""
     doc = FoldedText(text)
     events: list[Event] = []
     for draft_event in draft.events:
         event = build_event(draft_event, text, published, doc)
         if not any(_same_event(event, seen) for seen in events):
             events.append(event)
+    add_attendees(events, text, doc, english=language in (None, "en"))
+    mark_signing(events, text)
+    add_quotes(events, text)
     return events
+
+
+def add_quotes(events: list[Event], text: str) -> None:
+    """Attach each statement the article quotes from a participant to that participant's
+    first event. Quotes by anyone else, and quoted document titles, are left out."""
+    speakers = {p.name: event for event in reversed(events) for p in event.participants}
+    titles = [
+        (span.start, span.end) for event in events for a in event.agreements for span in a.evidence
+    ]
+    for quote in find_quotes(text, list(speakers)):
+        if quote.speaker is None or any(s < quote.end and quote.start < e for s, e in titles):
+            continue
+        speakers[quote.speaker].quotes.append(
+            Quote(
+                text=quote.text,
+                speaker=quote.speaker,
+                evidence=[Span(start=quote.start, end=quote.end, text=quote.text)],
+            )
+        )
+
+
+def add_attendees(events: list[Event], text: str, doc: FoldedText, *, english: bool) -> None:
+    """Add the people a sentence says also attended (see :mod:`communique.attendance`).
+
+    Each joins the event the sentence is about: the event one of whose participants
+    the sentence names, else the last event mentioned before it. Their side and
+    affiliation follow the country named with their title ("Lithuanian Ambassador"),
+    else the participant the sentence names ("X was accompanied by ..."). Roles are
+    copied as worded, so only for English text; the model translates the others.
+    """
+    if not events:
+        return
+    for attendee in attendees(text):
+        everyone = [p.name for event in events for p in event.participants]
+        if known(attendee.name, everyone) or known(latin_name(attendee.name), everyone):
+            continue
+        event = _event_for(events, attendee, text)
+        alignment = align(text, attendee.name, doc=doc, is_name=True)
+        affiliation, side = _side_for(event, attendee, text)
+        event.participants.append(
+            Participant(
+                name=latin_name(attendee.name),
+                role=attendee.role if english else None,
+                affiliation=affiliation,
+                side=side,
+                head_of_delegation=False,
+                alignment=alignment.status,
+                evidence=alignment.spans,
+                origin="text",
+            )
+        )
+        event.sides = _sides(event.participants)
+
+
+def _mentions(participant: Participant, text: str) -> int | None:
+    """Offset of the participant's first mention in ``text``, by any of their names
+    ("Tsiklauri", "Мелконяном" for Gurgen Melkonyan), or None."""
+    folded = fold_value(text)
+    for token in sorted(name_tokens(participant.name), key=len, reverse=True):
+        if len(token) < 3:
+            continue
+        match = re.search(r"(?<![a-z0-9])" + re.escape(token) + r"[a-z]{0,3}(?![a-z0-9])", folded)
+        if match:
+            return match.start()
+    return None
+
+
+def _event_for(events: list[Event], attendee: Attendee, text: str) -> Event:
+    sentence = text[attendee.sentence_start : attendee.sentence_end]
+    for event in events:
+        if any(_mentions(p, sentence) is not None for p in event.participants):
+            return event
+    best, best_at = events[0], -1
+    for event in events:
+        for person in event.participants:
+            before = [s.start for s in person.evidence if s.start < attendee.sentence_start]
+            if before and max(before) > best_at:
+                best, best_at = event, max(before)
+    return best
+
+
+def _side_for(event: Event, attendee: Attendee, text: str) -> tuple[str | None, Side]:
+    affiliations = [p.affiliation for p in event.participants if p.affiliation]
+    hint = affiliation_hint(attendee.context, affiliations)
+    if hint is None:
+        before = text[attendee.sentence_start : attendee.start]
+        named = [(at, p) for p in event.participants if (at := _mentions(p, before)) is not None]
+        if named:
+            leader = min(named, key=lambda pair: pair[0])[1]
+            return leader.affiliation, leader.side
+        hint = affiliation_hint(text[attendee.sentence_start : attendee.start], affiliations)
+    if hint is None:
+        return None, "other"
+    for person in event.participants:
+        if person.affiliation == hint:
+            return hint, person.side
+    return hint, "other"
+
+
+_SIGNING_WORDS = re.compile(
+    r"(?<!\w)(?:signed|signs|inked|подписал[аи]?|подписан[аы]?|imzala\w*|signé\w*|"
+    r"signent|firm(?:ó|aron|an)|ondertek\w+)(?!\w)",
+    re.IGNORECASE,
+)
+
+
+def mark_signing(events: list[Event], text: str) -> None:
+    """An event whose signing is the article's lead news is a signing, not a meeting.
+
+    The model calls nearly every signing ceremony a meeting; the labelling rule is
+    that a signing is the kind when signing is the main news, which news style puts
+    in the headline and first sentence.
+    """
+    if not events or not _SIGNING_WORDS.search(_lead(text)):
+        return
+    # the event that signed something; failing that, the first one, which the lead is about
+    event = next((event for event in events if event.agreements), events[0])
+    if event.kind == "meeting":
+        event.kind = "signing"
+
+
+def _lead(text: str) -> str:
+    """The headline (lines without final punctuation) and the first sentence."""
+    lead = []
+    for start, end in sentences(text):
+        sentence = text[start:end].strip()
+        if len(re.findall(r"[^\W\d_]{2,}", sentence)) < 6:
+            continue  # a dateline or timestamp line
+        lead.append(sentence)
+        if sentence.endswith((".", "!", "?", "»", "”", '"')):
+            break
+    return " ".join(lead)
 
 
 def _same_event(a: Event, b: Event) -> bool:

@@ -1,4 +1,8 @@
-"""The result cache: diskcache, keyed on everything that can change a result.
+"""The result cache: diskcache, keyed on everything that can change a model output.
+
+It holds the model's draft, not the finished record: assembly (dates, grounding,
+completion from the text) is re-run on every read, so an improvement there reaches
+cached articles without a model call.
 
 The key hashes the article (its text and publication date, against which
 worded dates are resolved), the prompt id and content hash, the schema

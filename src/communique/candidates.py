@@ -33,7 +33,7 @@ _NOT_NAMES = {
 
 
 # Words that make a capitalised run an organisation, place or thing, not a person.
-_THING_WORDS = {
+THING_WORDS = {
     "party", "parties", "assembly", "agency", "ministry", "administration", "department",
     "power", "war", "declaration", "championship", "championships", "countries", "states",
     "cooperation", "office", "news", "parliament", "council", "committee", "commission",
@@ -104,7 +104,7 @@ def candidate_names(text: str) -> list[str]:
         for piece in pieces:
             if piece[0] in _PARTICLES or piece[-1] in _PARTICLES:
                 continue
-            if any(fold(word) in _THING_WORDS for word in piece):
+            if any(fold(word) in THING_WORDS for word in piece):
                 continue
             if piece[-1].endswith(("'s", "’s")):
                 piece = [*piece[:-1], piece[-1][:-2]]

@@ -41,7 +41,6 @@ from communique.schema import (
     ArticleInfo,
     ArticleRecord,
     ErrorInfo,
-    Event,
     Provenance,
     Usage,
 )
@@ -238,8 +237,8 @@ class Summariser:
         key = self.key_for(article)
         if self.use_cache and not self.refresh and self.cache is not None:
             cached = self.cache.get(key)
-            if cached is not None:
-                return self._from_cache(cached, info)
+            if isinstance(cached, dict) and "draft" in cached:
+                return self._from_cache(cached, article, info)
         messages = self.prompt.messages(text=article.text, published=article.published)
         self._check_context(article, messages)
         response_model: type[ExtractionDraft] = ExtractionDraft
@@ -253,7 +252,7 @@ class Summariser:
         started = time.perf_counter()
         try:
             draft = self._call_model(response_model, messages, calls, FoldedText(article.text))
-            events = build_events(draft, article.text, article.published)
+            events = build_events(draft, article.text, article.published, info.language)
         except CommuniqueError as exc:
             duration = time.perf_counter() - started
             self._log(article, info, calls, duration, error=str(exc))
@@ -266,16 +265,21 @@ class Summariser:
             self.cache.set(
                 key,
                 {
-                    "events": [event.model_dump(mode="json") for event in events],
+                    "draft": draft.model_dump(mode="json"),
                     "provenance": provenance.model_dump(mode="json"),
                 },
             )
         return record
 
-    def _from_cache(self, cached: dict[str, Any], info: ArticleInfo) -> ArticleRecord:
+    def _from_cache(
+        self, cached: dict[str, Any], article: Article, info: ArticleInfo
+    ) -> ArticleRecord:
+        """A record from the cached model output: assembly is re-run, so improvements
+        to grounding and completion reach cached articles without a model call."""
         provenance = Provenance.model_validate(cached["provenance"])
         provenance.cached = True
-        events = [Event.model_validate(event) for event in cached["events"]]
+        draft = ExtractionDraft.model_validate(cached["draft"])
+        events = build_events(draft, article.text, article.published, info.language)
         return ArticleRecord(article=info, events=events, provenance=provenance)
 
     def _provenance(self, calls: CallLog, duration: float) -> Provenance:

@@ -16,11 +16,12 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from communique.names import name_key, title_in_name
 
-SCHEMA_VERSION = "1.0.0"
+SCHEMA_VERSION = "1.1.0"
 
 EventKind = Literal["meeting", "call", "signing", "announcement", "other"]
 Side = Literal["host", "visitor", "other"]
 AlignmentStatus = Literal["exact", "case_insensitive", "fuzzy", "ungrounded"]
+Origin = Literal["model", "text"]
 Status = Literal["ok", "error"]
 
 
@@ -90,6 +91,11 @@ class Participant(_Model):
         default="ungrounded", description="How the name was found in the source text."
     )
     evidence: list[Span] = Field(default_factory=list)
+    origin: Origin = Field(
+        default="model",
+        description="model: named by the language model; text: found in a sentence saying "
+        "the person also attended, accompanied the delegation or signed.",
+    )
 
     @field_validator("name")
     @classmethod
@@ -102,6 +108,15 @@ class Agreement(_Model):
 
     title: str = Field(min_length=1)
     alignment: AlignmentStatus = "ungrounded"
+    evidence: list[Span] = Field(default_factory=list)
+
+
+class Quote(_Model):
+    """A statement the article quotes from one of the event's participants, verbatim."""
+
+    text: str = Field(min_length=1, description="The quoted words as in the article.")
+    speaker: str = Field(description="The participant who said it (their name in the record).")
+    alignment: AlignmentStatus = "exact"
     evidence: list[Span] = Field(default_factory=list)
 
 
@@ -125,6 +140,7 @@ class Event(_Model):
         default_factory=list, description="Countries and organisations represented."
     )
     agreements: list[Agreement] = Field(default_factory=list)
+    quotes: list[Quote] = Field(default_factory=list)
     topics: list[str] = Field(default_factory=list)
     summary: str = Field(description="One to three English sentences.")
 

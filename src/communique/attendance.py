@@ -1,0 +1,288 @@
+"""People the text says also took part, found without the model.
+
+Press releases name the lesser members of a meeting in a fixed way: "The meeting
+was also attended by Ambassador X", "The Turkmen delegation included Minister Y",
+"Bij het gesprek was ook ambassadeur Z aanwezig". A 1.5B model reliably gets the
+two principals and often drops these people, so after the model has drafted the
+events, sentences with an attendance cue are read here and every titled person
+named in them joins the event the sentence belongs to, with an evidence span and
+``origin="text"``.
+
+A person counts only when a title or position stands just before the name
+("Minister of Economy Elmir Huseynzade", "посол Армении в России Вардан Абгарян"),
+which keeps organisations ("Ticaret Bakanlığı Uluslararası Anlaşmalar") out.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from communique.candidates import THING_WORDS
+from communique.grounding import fold_value
+from communique.names import fold, same_person, title_words
+
+# Phrases saying that the people named in the same sentence took part.
+_CUES = [
+    # English
+    r"also (?:attended|took part|participated|present|joined)",
+    r"(?:attended|accompanied|joined|facilitated|mediated|moderated|co-chaired) by",
+    r"(?:was|were) (?:also )?(?:present|in attendance)",
+    r"in the presence of",
+    r"delegation (?:also )?(?:included|includes|comprised|consisted of)",
+    r"took part in the (?:meeting|talks|ceremony|signing|negotiations|consultations)",
+    r"participated in the (?:meeting|talks|ceremony|signing|negotiations|consultations)",
+    r"signed by",
+    # Russian
+    r"принял[аи]? участие",
+    r"участвовал[аи]?",
+    r"присутствовал[аи]?",
+    r"в сопровождении",
+    r"в состав делегации",
+    # Azerbaijani
+    r"iştirak edib(?:lər)?",
+    r"müşayiət",
+    # Turkish
+    r"katıldı(?:lar)?",
+    r"eşlik etti",
+    r"hazır bulundu",
+    # French
+    r"(?:a|ont) (?:également |aussi )?(?:pris part|participé|assisté)",
+    r"accompagnée? (?:de|par)",
+    r"en présence de",
+    # Spanish
+    r"particip(?:ó|aron)",
+    r"asisti(?:ó|eron)",
+    r"acompañad[oa] (?:de|por)",
+    r"en presencia de",
+    # Dutch
+    r"aanwezig",
+    r"n(?:a|ame)men deel",
+    r"nam deel",
+    r"vergezeld (?:door|van)",
+]
+_CUE = re.compile(r"(?<!\w)(?:" + "|".join(_CUES) + r")(?!\w)", re.IGNORECASE)
+_SIGNED_BY = re.compile(r"(?<!\w)signed by(?!\w)", re.IGNORECASE)
+_YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
+
+# Folded stems of titles and positions in the languages the tool reads; a word is
+# a title when it starts with one of these and is at most three letters longer
+# (Turkish "büyükelçisi", Russian "посла", Azerbaijani "səfiri").
+_TITLE_STEMS = {
+    # English (also the shared title list in names.py)
+    "minister", "president", "vice-president", "ambassador", "chairman", "chairwoman",
+    "chair", "speaker", "deputy", "secretary", "governor", "mayor", "director", "head",
+    "chief", "envoy", "representative", "commissioner", "adviser", "advisor", "counsellor",
+    "counselor", "consul", "general", "colonel", "admiral", "spokesperson", "undersecretary",
+    "under-secretary", "attache", "mp", "senator", "ceo", "rector", "commander", "prime",
+    "rapporteur", "coordinator", "charge", "brigadier", "lieutenant", "major", "marshal",
+    # Russian (folded)
+    "ministr", "posol", "posl", "direktor", "zamestitel", "predsedatel", "prezident",
+    "glava", "rukovoditel", "sovetnik", "spiker", "gubernator", "predstavitel", "sekretar",
+    "konsul",
+    # Azerbaijani and Turkish (folded)
+    "nazir", "sefir", "mudir", "sedr", "muavin", "numayende", "rehber", "bakan",
+    "buyukelci", "mudur", "baskan", "mustesar", "temsilci", "sekreter", "vali",
+    "milletvekili", "deputat",
+    # French, Spanish, Dutch
+    "ministre", "ambassadeur", "ambassadrice", "directeur", "directrice", "presidente",
+    "secretaire", "representant", "representante", "envoye", "conseiller", "porte-parole",
+    "ministro", "ministra", "embajador", "embajadora", "secretario", "secretaria",
+    "canciller", "subsecretario", "vicecanciller", "consejero", "jefe", "voorzitter",
+    "staatssecretaris", "gezant", "directora",
+}  # fmt: skip
+# Lower-case words that may stand between a title and the name it belongs to:
+# "Minister *of the* Economy", "embajador *de* Uruguay *en* Chile".
+_CONNECTORS = {
+    "of", "the", "for", "on", "to", "in", "and", "at", "de", "del", "la", "le", "les", "du",
+    "des", "en", "y", "et", "van", "der", "het", "voor", "bij", "в", "по", "и", "при",
+    "стран", "a", "d", "l", "al", "para",
+}  # fmt: skip
+_WORD = re.compile(r"[^\W\d_]+(?:['’\-][^\W\d_]+)*")
+_BREAK = re.compile(r"[.;:!?()\[\]\"“”«»]")
+_SENTENCE_END = re.compile(r"(?<=[.!?])[\"”»']?\s+|\n+")
+_ABBREVIATIONS = {"mr", "mrs", "ms", "dr", "st", "gen", "col", "lt", "no", "jr", "sr", "prof"}
+_MAX_WALK = 12
+# Honorifics open a name but are not a role.
+_HONORIFICS = {
+    "mr", "mrs", "ms", "mme", "m", "dr", "sir", "dame", "madame", "sr", "sra", "bay", "bayan",
+}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Attendee:
+    """A titled person named in an attendance sentence."""
+
+    name: str
+    start: int
+    end: int
+    role: str | None  # the title before the name, as worded
+    context: str  # the words before the name that describe it ("Lithuanian Ambassador to")
+    sentence_start: int
+    sentence_end: int
+
+
+def sentences(text: str) -> list[tuple[int, int]]:
+    """(start, end) offsets of the sentences of ``text``; abbreviations do not end one."""
+    spans: list[tuple[int, int]] = []
+    start = 0
+    for match in _SENTENCE_END.finditer(text):
+        before = text[start : match.start()].rstrip("\"”»'")
+        last_word = before.rsplit(maxsplit=1)[-1].rstrip(".").casefold() if before.split() else ""
+        if "\n" not in match.group() and (
+            last_word in _ABBREVIATIONS
+            or (len(last_word) == 1 and last_word.isalpha())
+            or "." in last_word
+        ):  # "Mr.", "J. Smith", "U.S."
+            continue
+        if text[start : match.start()].strip():
+            spans.append((start, match.start()))
+        start = match.end()
+    if text[start:].strip():
+        spans.append((start, len(text)))
+    return spans
+
+
+def is_title_word(word: str) -> bool:
+    """A title or position in any of the languages the tool reads ("Büyükelçisi")."""
+    token = fold_value(word).strip(".'’")
+    if not token:
+        return False
+    if token in title_words():
+        return True
+    return any(token.startswith(stem) and len(token) - len(stem) <= 3 for stem in _TITLE_STEMS)
+
+
+def _name_word(word: str) -> bool:
+    if not word[0].isupper() or (len(word) > 1 and word.isupper()):
+        return False
+    return not is_title_word(word)
+
+
+def attendees(text: str) -> list[Attendee]:
+    """Titled people named in sentences that say they took part."""
+    found: list[Attendee] = []
+    for s_start, s_end in sentences(text):
+        sentence = text[s_start:s_end]
+        cue = _CUE.search(sentence)
+        if cue is None:
+            continue
+        if _SIGNED_BY.fullmatch(cue.group()) and _YEAR.search(sentence):
+            continue  # "the treaty signed by the presidents in 2022": an earlier signing
+        for name, start, end, role, context in _titled_names(sentence):
+            found.append(
+                Attendee(name, s_start + start, s_start + end, role, context, s_start, s_end)
+            )
+    return found
+
+
+def _titled_names(sentence: str) -> list[tuple[str, int, int, str | None, str]]:
+    words = list(_WORD.finditer(sentence))
+    out: list[tuple[str, int, int, str | None, str]] = []
+    floor = 0  # word index after the last name found: a title never reaches past it
+    index = 0
+    while index < len(words):
+        if not _name_word(words[index].group()):
+            index += 1
+            continue
+        run_start = index  # a run of capitalised name words joined by single spaces
+        while (
+            index + 1 < len(words)
+            and _name_word(words[index + 1].group())
+            and sentence[words[index].end() : words[index + 1].start()] == " "
+        ):
+            index += 1
+        run_end = index
+        index += 1
+        if run_end == run_start or _continues(sentence, words, run_end):
+            continue
+        first = run_end - 1
+        if run_end - run_start == 2 and _after_title(sentence, words, run_start):
+            first = run_start  # "Mme Khady Ndiaye Sarr"
+        title_at = _title_before(sentence, words, run_start, floor)
+        if title_at is None:
+            continue
+        start, end = words[first].start(), words[run_end].end()
+        name = sentence[start:end]
+        if name.endswith(("'s", "’s")) or any(
+            fold(w.group()) in THING_WORDS for w in words[first : run_end + 1]
+        ):
+            continue  # "Tsiklauri's visit", "the Central Office": not a person
+        context = sentence[words[max(title_at - 2, floor)].start() : start]
+        floor = run_end + 1
+        role_words = sentence[words[title_at].start() : start].replace(",", " ").split()
+        while role_words and fold(role_words[0]).strip(".") in _HONORIFICS:
+            role_words.pop(0)
+        out.append((name, start, end, " ".join(role_words) or None, context))
+    return out
+
+
+def _continues(sentence: str, words: Sequence[re.Match[str]], run_end: int) -> bool:
+    """The run is part of a longer title: "Digital Development *and Transport* Ramil Veliyev"."""
+    if run_end + 2 >= len(words):
+        return False
+    link, following = words[run_end + 1], words[run_end + 2]
+    if following.group().endswith(("'s", "’s")):
+        return False  # "Ramil Veliyev and Uzbekistan's Minister ..."
+    return (
+        sentence[words[run_end].end() : link.start()] == " "
+        and link.group() in _CONNECTORS
+        and following.group()[0].isupper()
+        and not is_title_word(following.group())
+    )
+
+
+def _after_title(sentence: str, words: Sequence[re.Match[str]], run_start: int) -> bool:
+    """A three-word run is a three-word name only right after a title word."""
+    if run_start == 0:
+        return False
+    previous = words[run_start - 1]
+    gap = sentence[previous.end() : words[run_start].start()]
+    return gap.strip() in {"", ","} and is_title_word(previous.group())
+
+
+def _title_before(
+    sentence: str, words: Sequence[re.Match[str]], run_start: int, floor: int
+) -> int | None:
+    """Index of the first word of the title governing the name in the run, if any.
+
+    Walks back over capitalised words and connectors ("Minister of Trade and Foreign
+    Economic Relations"), at most one comma ("embajador de Uruguay en Chile, Martín
+    Rivero"), never past the previous name.
+    """
+    title_at: int | None = None
+    commas = lowercase = 0
+    index = run_start - 1
+    while index >= floor and run_start - index <= _MAX_WALK:
+        gap = sentence[words[index].end() : words[index + 1].start()]
+        if _BREAK.search(gap):
+            break
+        commas += gap.count(",")
+        if commas > 1:
+            break
+        word = words[index].group()
+        if is_title_word(word):
+            title_at = index
+        elif not (word[0].isupper() or word.casefold() in _CONNECTORS):
+            lowercase += 1  # Russian writes "директор Второго департамента"
+            if lowercase > 1:
+                break
+        index -= 1
+    return title_at
+
+
+def affiliation_hint(phrase: str, affiliations: Sequence[str]) -> str | None:
+    """The first of ``affiliations`` named in ``phrase`` (Lithuanian -> Lithuania)."""
+    keys = [(fold(a)[:4], a) for a in affiliations if len(fold(a)) >= 4]
+    for match in _WORD.finditer(phrase):
+        word = fold(match.group())
+        for key, affiliation in keys:
+            if word.startswith(key):
+                return affiliation
+    return None
+
+
+def known(name: str, names: Sequence[str]) -> bool:
+    """``name`` is already among ``names`` (same person, any spelling or script)."""
+    return any(same_person(name, other) for other in names)

@@ -1,0 +1,283 @@
+"""People a sentence says also took part, and how they join the model's events."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from communique.assemble import build_events
+from communique.attendance import attendees, sentences
+from communique.draft import ExtractionDraft
+
+
+def _names(text: str) -> list[str]:
+    return [a.name for a in attendees(text)]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "The meeting was also attended by Azerbaijan's Minister of Economy Elmir "
+            "Huseynzade and Vice-President of the State Oil Company of Azerbaijan Elnur Karimov.",
+            ["Elmir Huseynzade", "Elnur Karimov"],
+        ),
+        (
+            "The Turkmen delegation included Minister of Trade and Foreign Economic Relations "
+            "Serdar Nurmuhammedov, Chairman of the Turkmengaz State Concern Myrat Hojayev and "
+            "Ambassador of Turkmenistan to Azerbaijan Gurbanmyrat Yazmyradov.",
+            ["Serdar Nurmuhammedov", "Myrat Hojayev", "Gurbanmyrat Yazmyradov"],
+        ),
+        (
+            "On the Azerbaijani side, the expanded meeting was attended by Deputy Prime Minister "
+            "Nazim Talibli, Minister of Economy Elmir Huseynzade and Minister of Digital "
+            "Development and Transport Ramil Veliyev.",
+            ["Nazim Talibli", "Elmir Huseynzade", "Ramil Veliyev"],
+        ),
+        (
+            "The meeting was also attended by Chief of the General Staff Brigadier General "
+            "Marko Radonjic.",
+            ["Marko Radonjic"],
+        ),
+        (
+            "Deputy Chairman and Head of the Central Office of the New Azerbaijan Party, "
+            "Tahir Budagov, also attended the meeting.",
+            ["Tahir Budagov"],
+        ),
+        (
+            "С российской стороны во встрече принял участие директор Второго департамента стран "
+            "СНГ Олег Тихонравов, с армянской — посол Армении в России Вардан Абгарян.",
+            ["Олег Тихонравов", "Вардан Абгарян"],
+        ),
+        (
+            "Törene, Kırgızistan'ın Ankara Büyükelçisi Ulan Dzhusupov ile Ticaret Bakanlığı "
+            "Uluslararası Anlaşmalar ve AB Genel Müdürü Esra Karaca da katıldı.",
+            ["Ulan Dzhusupov", "Esra Karaca"],
+        ),
+        (
+            "Görüşdə Macarıstanın Azərbaycandakı səfiri Zoltan Beretski də iştirak edib.",
+            ["Zoltan Beretski"],
+        ),
+        (
+            "En la reunión participó también el embajador de Uruguay en Chile, Martín Rivero.",
+            ["Martín Rivero"],
+        ),
+        (
+            "Bij het gesprek was ook de Poolse ambassadeur in Nederland, Agnieszka Zielińska, "
+            "aanwezig.",
+            ["Agnieszka Zielińska"],
+        ),
+    ],
+)
+def test_titled_people_in_attendance_sentences(text: str, expected: list[str]) -> None:
+    assert _names(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # no attendance cue: mentioned, not present
+        "Minister of Economy Elmir Huseynzade praised the agreement.",
+        # an earlier signing, not this meeting's
+        "The treaty was signed by President Ilham Aliyev and President Recep Erdogan in 2022.",
+        # an untitled name in an attendance sentence could be anything
+        "The meeting was also attended by Jahit Bagchi.",
+        # organisations, not people
+        "The session was attended by the Central Office and the State Oil Company.",
+    ],
+)
+def test_no_attendee_without_cue_title_or_person(text: str) -> None:
+    assert attendees(text) == []
+
+
+def test_attendee_offsets_and_role_as_worded() -> None:
+    text = (
+        "BAKU, May 3. Lithuanian Ambassador to Georgia Ruta Zilinskiene also attended the meeting."
+    )
+    (found,) = attendees(text)
+    assert text[found.start : found.end] == "Ruta Zilinskiene"
+    assert found.role == "Ambassador to Georgia"
+    assert "Lithuanian" in found.context
+    assert text[found.sentence_start : found.sentence_end].startswith("Lithuanian")
+
+
+def test_sentences_do_not_end_at_abbreviations() -> None:
+    text = "Mr. Blinken met Dr. Aliyev. U.S. officials attended.\nNext line"
+    parts = [text[a:b] for a, b in sentences(text)]
+    assert parts == ["Mr. Blinken met Dr. Aliyev.", "U.S. officials attended.", "Next line"]
+
+
+def _draft(*events: dict[str, object]) -> ExtractionDraft:
+    return ExtractionDraft.model_validate({"events": list(events)})
+
+
+def _event(people: list[dict[str, object]], **fields: object) -> dict[str, object]:
+    event: dict[str, object] = {
+        "kind": "meeting",
+        "happened": True,
+        "date": None,
+        "city": None,
+        "country": None,
+        "people": people,
+        "signed": [],
+        "topics": [],
+        "summary": "They met.",
+    }
+    event.update(fields)
+    return event
+
+
+def _person(name: str, org: str, side: str, lead: bool = True) -> dict[str, object]:
+    return {"name": name, "role": None, "org": org, "side": side, "lead": lead}
+
+
+def test_attendees_join_the_event_with_side_from_their_country() -> None:
+    text = (
+        "TBILISI, November 20. Georgian Foreign Minister Nino Kapanadze received Lithuanian "
+        "Vice-Minister of Foreign Affairs Tomas Valiukas. Lithuanian Ambassador to Georgia Ruta "
+        "Zilinskiene also attended the meeting."
+    )
+    draft = _draft(
+        _event(
+            [
+                _person("Nino Kapanadze", "Georgia", "host"),
+                _person("Tomas Valiukas", "Lithuania", "visitor"),
+            ]
+        )
+    )
+    (event,) = build_events(draft, text, dt.date(2024, 11, 20), "en")
+    added = event.participants[-1]
+    assert added.name == "Ruta Zilinskiene"
+    assert added.origin == "text"
+    assert (added.affiliation, added.side, added.head_of_delegation) == (
+        "Lithuania",
+        "visitor",
+        False,
+    )
+    assert added.role == "Ambassador to Georgia"
+    assert added.alignment == "exact"
+    assert text[added.evidence[0].start : added.evidence[0].end] == "Ruta Zilinskiene"
+    assert [p.origin for p in event.participants[:2]] == ["model", "model"]
+
+
+def test_accompanying_delegation_takes_the_leaders_side_and_the_right_event() -> None:
+    text = (
+        "Prime Minister Farhad Mammadzade and Prime Minister Zurab Tsiklauri held talks in Baku. "
+        "Tsiklauri was accompanied by Minister of Education Nana Chkheidze. "
+        "Later, Tsiklauri met with Speaker Leyla Ahmadova. Chairman of the Committee on "
+        "International Relations Samir Huseynov also attended the meeting."
+    )
+    draft = _draft(
+        _event(
+            [
+                _person("Farhad Mammadzade", "Azerbaijan", "host"),
+                _person("Zurab Tsiklauri", "Georgia", "visitor"),
+            ]
+        ),
+        _event(
+            [
+                _person("Leyla Ahmadova", "Azerbaijan", "host"),
+                _person("Zurab Tsiklauri", "Georgia", "visitor"),
+            ],
+            summary="The speaker received the prime minister.",
+        ),
+    )
+    first, second = build_events(draft, text, None, "en")
+    assert [p.name for p in first.participants] == [
+        "Farhad Mammadzade",
+        "Zurab Tsiklauri",
+        "Nana Chkheidze",
+    ]
+    assert (first.participants[-1].affiliation, first.participants[-1].side) == (
+        "Georgia",
+        "visitor",
+    )
+    assert [p.name for p in second.participants][-1] == "Samir Huseynov"
+
+
+def test_a_known_participant_is_not_added_twice_and_no_event_is_invented() -> None:
+    text = "The meeting was also attended by Ambassador of Türkiye Jahit Bagchi."
+    draft = _draft(_event([_person("Jahit Bagchi", "Türkiye", "visitor")]))
+    (event,) = build_events(draft, text, None, "en")
+    assert [p.name for p in event.participants] == ["Jahit Bagchi"]
+    assert build_events(_draft(), text, None, "en") == []
+
+
+def test_other_languages_get_latin_nominative_names_and_no_untranslated_role() -> None:
+    text = (
+        "Заместитель министра Павел Громов провёл переговоры с заместителем министра Гургеном "
+        "Мелконяном. Во встрече принял участие посол Армении в России Вардан Абгарян."
+    )
+    draft = _draft(
+        _event(
+            [
+                _person("Павел Громов", "Russia", "host"),
+                _person("Гургеном Мелконяном", "Armenia", "visitor"),
+            ]
+        )
+    )
+    (event,) = build_events(draft, text, None, "ru")
+    assert [p.name for p in event.participants] == [
+        "Pavel Gromov",
+        "Gurgen Melkonyan",
+        "Vardan Abgaryan",
+    ]
+    added = event.participants[-1]
+    assert added.role is None
+    assert (added.affiliation, added.side) == ("Armenia", "visitor")
+    assert added.evidence[0].text == "Вардан Абгарян"
+
+
+def test_lead_news_of_a_signing_makes_the_event_a_signing() -> None:
+    text = (
+        "BAKU, October 3. Azerbaijan and Uzbekistan have signed an Agreement on Digital "
+        "Development, the ministry said. The ministers also discussed tourism."
+    )
+    draft = _draft(
+        _event(
+            [_person("Ramil Veliyev", "Azerbaijan", "host")],
+            signed=["Agreement on Digital Development"],
+        )
+    )
+    (event,) = build_events(draft, text, None, "en")
+    assert event.kind == "signing"
+
+
+def test_a_signing_later_in_a_meeting_story_stays_a_meeting() -> None:
+    text = (
+        "BELGRADE, June 11. Minister Samir Gurbanli met with Minister Jelena Markovic to discuss "
+        "trade and investment. Following the talks, the ministers signed a Memorandum on SMEs."
+    )
+    draft = _draft(
+        _event(
+            [_person("Samir Gurbanli", "Azerbaijan", "visitor")],
+            signed=["Memorandum on SMEs"],
+        )
+    )
+    (event,) = build_events(draft, text, None, "en")
+    assert event.kind == "meeting"
+
+
+def test_quotes_of_participants_attach_to_their_event_with_exact_spans() -> None:
+    text = (
+        "Prime Minister Farhad Mammadzade received Prime Minister Zurab Tsiklauri in Baku. "
+        "“Today we have opened a new chapter in our partnership,” Tsiklauri said. "
+        "“Peace in the region needs all of us to work together,” said a local expert. "
+        "The sides signed the “Memorandum on the Modernisation of the Red Bridge Crossing”."
+    )
+    draft = _draft(
+        _event(
+            [
+                _person("Farhad Mammadzade", "Azerbaijan", "host"),
+                _person("Zurab Tsiklauri", "Georgia", "visitor"),
+            ],
+            signed=["Memorandum on the Modernisation of the Red Bridge Crossing"],
+        )
+    )
+    (event,) = build_events(draft, text, None, "en")
+    assert [(q.speaker, q.text) for q in event.quotes] == [
+        ("Zurab Tsiklauri", "Today we have opened a new chapter in our partnership")
+    ]
+    span = event.quotes[0].evidence[0]
+    assert text[span.start : span.end] == span.text == event.quotes[0].text
