@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from communique.assemble import build_events
+from communique.assemble import build_events, standalone_name
 from communique.attendance import attendees, sentences
 from communique.draft import ExtractionDraft
 
@@ -281,3 +281,79 @@ def test_quotes_of_participants_attach_to_their_event_with_exact_spans() -> None
     ]
     span = event.quotes[0].evidence[0]
     assert text[span.start : span.end] == span.text == event.quotes[0].text
+
+
+@pytest.mark.parametrize(
+    ("text", "title", "expected"),
+    [
+        (
+            "Following the talks, the ministers signed a Memorandum on SMEs.",
+            "Memorandum on SMEs",
+            True,
+        ),
+        # named, never said to be signed
+        ("They said the Shusha Declaration is an important document.", "Shusha Declaration", False),
+        # signed, but in an earlier year
+        (
+            "They praised the cooperation protocol signed in 2021 by both parties.",
+            "cooperation protocol",
+            False,
+        ),
+        # the sentence before says it was signed
+        (
+            "Bakan Aydoğan ile Bakan Toktogulov mutabakat zaptını dün imzaladı. "
+            '"E-Ticaret Mutabakat Zaptı", ortak çalışmaları kapsıyor.',
+            "E-Ticaret Mutabakat Zaptı",
+            True,
+        ),
+    ],
+)
+def test_only_documents_signed_at_the_event_are_kept(text: str, title: str, expected: bool) -> None:
+    draft = _draft(
+        _event([_person("Samir Gurbanli", "Azerbaijan", "host")], signed=[title], date="May 1")
+    )
+    (event,) = build_events(
+        draft, "Minister Samir Gurbanli met his counterpart. " + text, dt.date(2023, 5, 1), "en"
+    )
+    assert [a.title for a in event.agreements] == ([title] if expected else [])
+
+
+def test_over_long_candidate_name_is_cut_to_the_name_used_alone() -> None:
+    text = (
+        "Azərbaycanın kənd təsərrüfatı naziri Vüsal Həsənli Macarıstanın Kənd Təsərrüfatı "
+        "Nazirliyinin dövlət katibi ilə görüşüb. Nazir Vüsal Həsənli bildirib ki, ticarət artıb. "
+        "Prezident Recep Tayyip Erdoğan. Tayyip Erdoğan."
+    )
+    assert standalone_name("Vüsal Həsənli Macarıstanın Kənd", text) == "Vüsal Həsənli"
+    assert standalone_name("Recep Tayyip Erdoğan", text) == "Recep Tayyip Erdoğan"
+    assert standalone_name("Vüsal Həsənli", text) == "Vüsal Həsənli"
+
+
+def test_a_lead_that_only_announces_makes_a_dated_announcement() -> None:
+    text = (
+        "TASHKENT, Uzbekistan, September 2. Uzbek Foreign Minister Dilshod Rakhimov will pay "
+        "an official visit to Latvia on September 9-10 at the invitation of his Latvian "
+        "counterpart Ilze Vanaga, the ministry said.\n\nThe ministers will discuss trade."
+    )
+    draft = _draft(
+        _event(
+            [_person("Dilshod Rakhimov", "Uzbekistan", "visitor")],
+            date="September 2",
+        )
+    )
+    (event,) = build_events(draft, text, dt.date(2024, 9, 2), "en")
+    assert (event.kind, event.happened) == ("announcement", False)
+    assert event.date == dt.date(2024, 9, 9)
+    assert event.date_text == "September 9"
+
+
+def test_a_lead_reporting_a_meeting_is_not_an_announcement() -> None:
+    text = (
+        "RIGA, September 9. Foreign Minister Dilshod Rakhimov met Latvian Foreign Minister "
+        "Ilze Vanaga, and the two will hold consultations again next year."
+    )
+    draft = _draft(
+        _event([_person("Dilshod Rakhimov", "Uzbekistan", "visitor")], date="September 9")
+    )
+    (event,) = build_events(draft, text, dt.date(2024, 9, 9), "en")
+    assert (event.kind, event.happened, event.date) == ("meeting", True, dt.date(2024, 9, 9))

@@ -15,8 +15,8 @@ from typing import Any
 import pytest
 
 from communique import pipeline
-from communique.backends.openai_compat import OpenAIBackend
 from communique.assemble import build_events
+from communique.backends.openai_compat import OpenAIBackend
 from communique.cache import ResultCache, cache_key
 from communique.inputs import Article
 from communique.pipeline import Summariser

@@ -87,3 +87,28 @@ def test_embedded_model_summarises_a_sample_article(embedded_model: Path, tmp_pa
     assert again.events == record.events
     log = (tmp_path / "home" / "logs.jsonl").read_text().splitlines()
     assert json.loads(log[-1])["completion_tokens"] == record.provenance.usage.completion_tokens
+
+
+def test_embedded_model_record_is_complete_and_grounded(
+    embedded_model: Path, tmp_path: Path
+) -> None:
+    """The people who also attended are there, the protocol signed in 2021 is not, and
+    with --strict nothing is dropped because every name is found in the text."""
+    import os
+
+    sample = ROOT / "samples" / "000_daaaa6ecabdf314d.txt"
+    env = dict(os.environ)
+    env.update(COMMUNIQUE_HOME=str(tmp_path / "home"), COMMUNIQUE_MODEL_PATH=str(embedded_model))
+    env.pop("OPENAI_API_KEY", None)
+    env.pop("OPENAI_BASE_URL", None)
+    out = tmp_path / "out.jsonl"
+    result = _run(["summarise", str(sample), "--strict", "--out", str(out)], env)
+    assert result.returncode == 0, result.stderr
+    record = ArticleRecord.model_validate_json(out.read_text().splitlines()[0])
+    assert record.status == "ok" and record.provenance is not None
+    assert record.provenance.dropped_ungrounded == 0
+    (event,) = record.events
+    names = {p.name for p in event.participants}
+    assert {"Adalat Valiyev", "Zafer Sirakaya", "Tahir Budagov"} <= names
+    assert all(p.alignment != "ungrounded" for p in event.participants)
+    assert event.agreements == []  # the cooperation protocol was signed in 2021

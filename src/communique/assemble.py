@@ -16,7 +16,7 @@ from annotated_types import MaxLen
 from anyascii import anyascii
 
 from communique.attendance import Attendee, affiliation_hint, attendees, known, sentences
-from communique.candidates import RELATIVE_WORDING, THING_WORDS
+from communique.candidates import RELATIVE_WORDING, THING_WORDS, candidate_dates
 from communique.draft import TOPIC_MAX, DraftEvent, ExtractionDraft
 from communique.grounding import FoldedText, align, fold_value
 from communique.morphology import nominative_name
@@ -165,14 +165,45 @@ def _limit(model_field: str) -> int:
     return 10_000
 
 
+def signed_at_event(agreement: Agreement, text: str, year: int | None) -> bool:
+    """Whether the text says this document was signed at the event.
+
+    Small models list every document an article names ("the Shusha Declaration is an
+    important ...", "the cooperation protocol signed in 2021"). A document counts
+    when a sentence naming it (or the one before) says it was signed, and not in an
+    earlier year. One
+    that no span supports is kept here for ``--strict`` to judge.
+    """
+    if not agreement.evidence:
+        return True
+    bounds = sentences(text)
+    for span in agreement.evidence:
+        at = next((i for i, (a, b) in enumerate(bounds) if a <= span.start < b), None)
+        if at is None:
+            continue
+        sentence = text[bounds[at][0] : bounds[at][1]]
+        if not _SIGNING_WORDS.search(sentence):
+            # "... signed a memorandum. The "Memorandum on X" provides for ...": the
+            # sentence before says it was signed
+            if at == 0 or not _SIGNING_WORDS.search(text[bounds[at - 1][0] : bounds[at - 1][1]]):
+                continue
+            sentence = text[bounds[at - 1][0] : bounds[at][1]]
+        years = [int(y) for y in _YEAR.findall(sentence)]
+        if year is not None and years and max(years) < year:
+            continue
+        return True
+    return False
+
+
 def build_event(event: DraftEvent, text: str, published: dt.date | None, doc: FoldedText) -> Event:
     participants = _participants(event, doc)
+    date = resolve_date(event.date, published, happened=event.happened)
     agreements = []
     for title in _unique(event.signed):
         alignment = align(text, title, doc=doc)
-        agreements.append(
-            Agreement(title=title, alignment=alignment.status, evidence=alignment.spans)
-        )
+        agreement = Agreement(title=title, alignment=alignment.status, evidence=alignment.spans)
+        if signed_at_event(agreement, text, date.year if date else None):
+            agreements.append(agreement)
     location = None
     city = event.city or None
     if city and event.country and city.casefold() == event.country.casefold():
@@ -182,7 +213,7 @@ def build_event(event: DraftEvent, text: str, published: dt.date | None, doc: Fo
     return Event(
         kind=event.kind,
         happened=event.happened,
-        date=resolve_date(event.date, published, happened=event.happened),
+        date=date,
         date_text=event.date,
         location=location,
         participants=participants,
@@ -205,6 +236,7 @@ def build_events(
             events.append(event)
     add_attendees(events, text, doc, english=language in (None, "en"))
     mark_signing(events, text)
+    mark_announced(events, text, published)
     add_quotes(events, text)
     return events
 
@@ -326,6 +358,57 @@ def mark_signing(events: list[Event], text: str) -> None:
     event = next((event for event in events if event.agreements), events[0])
     if event.kind == "meeting":
         event.kind = "signing"
+
+
+_FUTURE = re.compile(
+    r"(?<!\w)(?:(?:will|is to|are to|is due to|are due to|is expected to|are expected to|"
+    r"is scheduled to|are scheduled to|plans to|is set to|are set to) (?:\w+ )?"
+    r"(?:pay|visit|hold|meet|travel|host|take part|attend|arrive|receive|sign|make|co-chair)|"
+    r"посетит|проведёт|проведет|встретится|состоится|"
+    r"ziyaret edecek|görüşecek|gerçekleştirecek|səfər edəcək|görüşəcək|"
+    r"se rendra|effectuera|rencontrera|recevra|visitará|realizará|recibirá|se reunirá|"
+    r"zal \w+ (?:bezoeken|ontvangen|ontmoeten))(?!\w)",
+    re.IGNORECASE,
+)
+_PAST = re.compile(
+    r"(?<!\w)(?:met|meets|held|holds|received|receives|hosted|hosts|discussed|signed|visited|"
+    r"spoke|talked|conferred|провёл|провел|встретился|принял|обсудили|подписали|görüştü|"
+    r"kabul etti|imzaladı|görüşüb|qəbul edib|a reçu|s'est entretenu|a rencontré|recibió|"
+    r"se reunió|ontving|ontvangen|sprak)(?!\w)",
+    re.IGNORECASE,
+)
+
+
+def mark_announced(events: list[Event], text: str, published: dt.date | None) -> None:
+    """An article whose lead only announces a visit reports a planned event.
+
+    "Minister X will pay an official visit to Latvia on September 9-10": when the
+    headline and first sentence speak only in the future, the first event is an
+    announcement that has not happened, dated by the first date in the lead that
+    is not the dateline's (a small model tends to take the dateline's date and call
+    the visit a meeting).
+    """
+    lead = _lead(text)
+    if not events or not _FUTURE.search(lead) or _PAST.search(lead):
+        return
+    event = events[0]
+    if not event.happened or event.kind not in ("meeting", "other"):
+        return
+    event.kind, event.happened = "announcement", False
+    if published is None:
+        event.date = resolve_date(event.date_text, published, happened=False)
+        return
+    later = [
+        (wording, day)
+        for wording in candidate_dates(lead)
+        if resolve_date(wording, published, happened=True) != published  # not the dateline
+        and (day := resolve_date(wording, published, happened=False)) is not None
+        and day > published
+    ]
+    if later and (event.date is None or event.date <= published):
+        event.date_text, event.date = later[0]
+    else:
+        event.date = resolve_date(event.date_text, published, happened=False)
 
 
 def _lead(text: str) -> str:

@@ -26,6 +26,7 @@ from pydantic import (
 )
 
 from communique.grounding import FoldedText, align
+from communique.names import name_key
 from communique.schema import (
     EventKind,
     Side,
@@ -99,11 +100,16 @@ class DraftEvent(_Draft):
 
     @model_validator(mode="after")
     def _consistent(self) -> DraftEvent:
-        dupes = duplicate_names([p.name for p in self.people])
-        if dupes:
-            raise ValueError(
-                f"people lists {', '.join(dupes)} twice in one event; list each person once"
-            )
+        if duplicate_names([p.name for p in self.people]):
+            # a small model sometimes lists a person twice; keeping the first costs
+            # nothing, while a re-ask costs a whole new answer
+            seen: set[str] = set()
+            unique = []
+            for person in self.people:
+                if name_key(person.name) not in seen:
+                    seen.add(name_key(person.name))
+                    unique.append(person)
+            self.people = unique
         if self.kind == "announcement" and self.happened:
             raise ValueError(
                 "kind is announcement (a future event) but happened is true; "
