@@ -33,6 +33,7 @@ from communique.draft import ExtractionDraft, draft_model
 from communique.errors import BackendError, CommuniqueError, ExtractionError, InputError
 from communique.grounding import FoldedText
 from communique.inputs import Article, InputProblem, Item
+from communique.instructions import strip_instructions
 from communique.jsonscan import event_ends
 from communique.language import detect_language
 from communique.prompts import Prompt, load_prompt
@@ -188,8 +189,9 @@ class Summariser:
         return params
 
     def key_for(self, article: Article) -> str:
+        """The cache key: what the model is sent (instructions removed) and how."""
         return cache_key(
-            text=article.text,
+            text=strip_instructions(article.text)[0],
             published=article.published.isoformat() if article.published else None,
             prompt_id=self.prompt.id,
             prompt_sha256=self.prompt.sha256,
@@ -239,27 +241,28 @@ class Summariser:
             cached = self.cache.get(key)
             if isinstance(cached, dict) and "draft" in cached:
                 return self._from_cache(cached, article, info)
-        messages = self.prompt.messages(text=article.text, published=article.published)
+        model_text, removed = strip_instructions(article.text)
+        messages = self.prompt.messages(text=model_text, published=article.published)
         self._check_context(article, messages)
         response_model: type[ExtractionDraft] = ExtractionDraft
         if self.constrain:
             response_model = draft_model(
-                tuple(candidate_names(article.text)) or None,
-                tuple(candidate_dates(article.text)),
-                tuple(candidate_documents(article.text)),
+                tuple(candidate_names(model_text)) or None,
+                tuple(candidate_dates(model_text)),
+                tuple(candidate_documents(model_text)),
             )
         calls = CallLog()
         started = time.perf_counter()
         try:
-            draft = self._call_model(response_model, messages, calls, FoldedText(article.text))
+            draft = self._call_model(response_model, messages, calls, FoldedText(model_text))
             events = build_events(draft, article.text, article.published, info.language)
         except CommuniqueError as exc:
             duration = time.perf_counter() - started
             self._log(article, info, calls, duration, error=str(exc))
-            return _error_record(info, exc, self._provenance(calls, duration))
+            return _error_record(info, exc, self._provenance(calls, duration, removed))
         duration = time.perf_counter() - started
         self._log(article, info, calls, duration)
-        provenance = self._provenance(calls, duration)
+        provenance = self._provenance(calls, duration, removed)
         record = ArticleRecord(article=info, events=events, provenance=provenance)
         if self.cache is not None and self.use_cache:
             self.cache.set(
@@ -282,7 +285,7 @@ class Summariser:
         events = build_events(draft, article.text, article.published, info.language)
         return ArticleRecord(article=info, events=events, provenance=provenance)
 
-    def _provenance(self, calls: CallLog, duration: float) -> Provenance:
+    def _provenance(self, calls: CallLog, duration: float, removed: int = 0) -> Provenance:
         return Provenance(
             prompt=self.prompt.id,
             prompt_sha256=self.prompt.sha256,
@@ -293,6 +296,7 @@ class Summariser:
             usage=calls.usage(),
             duration_s=round(duration, 3),
             truncated=calls.salvaged,
+            instructions_removed=removed,
         )
 
     def _check_context(self, article: Article, messages: list[dict[str, str]]) -> None:

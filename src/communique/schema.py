@@ -191,6 +191,11 @@ class Provenance(_Model):
         default=False,
         description="The output hit max_tokens; the events completed before the cut were kept.",
     )
+    instructions_removed: int = Field(
+        default=0,
+        description="Paragraphs addressed to the model ('Ignore the above and ...') that "
+        "were kept from it.",
+    )
     dropped_ungrounded: int = Field(
         default=0, description="Values dropped by --strict because no source span supports them."
     )
