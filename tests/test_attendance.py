@@ -357,3 +357,21 @@ def test_a_lead_reporting_a_meeting_is_not_an_announcement() -> None:
     )
     (event,) = build_events(draft, text, dt.date(2024, 9, 9), "en")
     assert (event.kind, event.happened, event.date) == ("meeting", True, dt.date(2024, 9, 9))
+
+
+def test_the_spokesperson_who_reports_the_meeting_is_not_a_participant() -> None:
+    text = (
+        "TASHKENT, September 2. Foreign Minister Dilshod Rakhimov met his Latvian counterpart "
+        "Ilze Vanaga, the ministry's press secretary Nilufar Sodiqova told a briefing."
+    )
+    draft = _draft(
+        _event(
+            [
+                _person("Dilshod Rakhimov", "Uzbekistan", "host"),
+                _person("Ilze Vanaga", "Latvia", "visitor"),
+                _person("Nilufar Sodiqova", "Uzbekistan", "host", lead=False),
+            ]
+        )
+    )
+    (event,) = build_events(draft, text, None, "en")
+    assert [p.name for p in event.participants] == ["Dilshod Rakhimov", "Ilze Vanaga"]

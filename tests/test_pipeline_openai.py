@@ -95,8 +95,8 @@ def test_valid_output_gives_a_complete_ok_record(fake_openai: FakeOpenAI, make_s
     prov = record.provenance
     assert prov is not None
     prompt = load_prompt()
-    assert prov.prompt == "meeting_summary@v1" == prompt.id
-    expected_sha = hashlib.sha256((prompts_dir() / "meeting_summary" / "v1.md").read_bytes())
+    assert prov.prompt == "meeting_summary@v5" == prompt.id  # the newest released
+    expected_sha = hashlib.sha256((prompts_dir() / "meeting_summary" / "v5.md").read_bytes())
     assert prov.prompt_sha256 == expected_sha.hexdigest()
     assert prov.model == "openai:fake-model"
     assert prov.backend == "openai"
@@ -130,7 +130,7 @@ def test_request_carries_json_schema_and_front_matter_params(
     [body] = fake_openai.requests
     assert fake_openai.paths == ["/v1/chat/completions"]
     assert body["model"] == "fake-model"
-    front = (prompts_dir() / "meeting_summary" / "v1.md").read_text().split("+++")[1]
+    front = (prompts_dir() / "meeting_summary" / "v5.md").read_text().split("+++")[1]
     params = tomllib.loads(front)["params"]
     assert body["max_tokens"] == params["max_tokens"] == 768
     assert body["temperature"] == params["temperature"] == 0.0
@@ -581,7 +581,7 @@ class ScriptedBackend(Backend):
 
 
 def test_an_article_longer_than_the_context_is_an_error_record():
-    backend = ScriptedBackend(json.dumps(draft()), context=2000)
+    backend = ScriptedBackend(json.dumps(draft()), context=3000)
     summariser = Summariser(backend)
     long_text = (ARTICLE_BODY + "\n\n") * 40
     short = Article(source="short.txt", text=ARTICLE_BODY, published=PUBLISHED)

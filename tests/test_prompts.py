@@ -217,8 +217,8 @@ def test_cli_prompts_lock_and_list(tmp_path, monkeypatch):
 
     locked = runner.invoke(app, ["prompts", "lock"])
     assert locked.exit_code == 0, locked.output
-    assert "2 released prompt(s) locked" in locked.stdout
-    assert set(read_lock(tmp_path)) == {"meeting_summary@v1", "talks@v1"}
+    assert "3 released prompt(s) locked" in locked.stdout
+    assert set(read_lock(tmp_path)) == {"meeting_summary@v1", "meeting_summary@v5", "talks@v1"}
 
     listed = runner.invoke(app, ["prompts", "list"])
     assert listed.exit_code == 0, listed.output

@@ -286,6 +286,22 @@ def test_english_summary_of_a_russian_article() -> None:
     assert [s.unfaithful for s in score.summaries] == [[], ["Vladimir", "Putin", "7"]]
 
 
+def test_a_summary_left_in_the_articles_language_is_not_english() -> None:
+    article = (
+        "Министр иностранных дел России Сергей Лавров провёл переговоры с министром "
+        "иностранных дел Турции Хаканом Фиданом в Москве 5 апреля. Стороны обсудили "
+        "двустороннее сотрудничество и ситуацию в регионе."
+    )
+    gold = GoldEvent(kind="meeting", happened=True, summary="Lavrov met Fidan.")
+    english = "Lavrov and Fidan held talks in Moscow on bilateral cooperation."
+    copied = "Сергей Лавров провёл переговоры с Хаканом Фиданом в Москве."
+    both = score_case(
+        gold_case([gold, gold]), record([to_event(gold, english), to_event(gold, copied)]), article
+    )
+    assert both.metrics["summary_english"] == 0.5
+    assert [s.language for s in both.summaries][1] == "ru"
+
+
 def test_invented_number_in_summary_is_flagged() -> None:
     case = gold_case([meeting_gold()])
     pred = to_event(case.events[0], summary="They signed 12 agreements in Ankara.")

@@ -15,7 +15,14 @@ import warnings
 from annotated_types import MaxLen
 from anyascii import anyascii
 
-from communique.attendance import Attendee, affiliation_hint, attendees, known, sentences
+from communique.attendance import (
+    Attendee,
+    affiliation_hint,
+    attendees,
+    known,
+    sentences,
+    titled_names,
+)
 from communique.candidates import RELATIVE_WORDING, THING_WORDS, candidate_dates
 from communique.draft import TOPIC_MAX, DraftEvent, ExtractionDraft
 from communique.grounding import FoldedText, align, fold_value
@@ -97,11 +104,29 @@ def standalone_name(name: str, text: str) -> str:
     return name
 
 
+_SPOKESPERSON = re.compile(
+    r"spokes(?:person|man|woman)|press (?:secretary|officer|service)|porte-parole|portavoz|"
+    r"woordvoerder|пресс-секретар|официальный представитель|sözcü|mətbuat katib",
+    re.IGNORECASE,
+)
+
+
+def is_spokesperson(role: str | None, name: str, text: str) -> bool:
+    """The person the article quotes as its source ("the ministry's press secretary X
+    told a briefing"): a spokesperson reports a meeting, and takes part in none."""
+    if role and _SPOKESPERSON.search(role):
+        return True
+    at = text.find(name)
+    return at > 0 and bool(_SPOKESPERSON.search(text[max(0, at - 40) : at]))
+
+
 def _participants(event: DraftEvent, doc: FoldedText) -> list[Participant]:
     people: list[Participant] = []
     for person in event.people:
         name = standalone_name(person.name, doc.text)
         if any(same_person(name, p.name) for p in people):
+            continue
+        if not person.lead and is_spokesperson(person.role, name, doc.text):
             continue
         alignment = align(doc.text, name, doc=doc, is_name=True)
         people.append(
@@ -275,6 +300,8 @@ def add_attendees(events: list[Event], text: str, doc: FoldedText, *, english: b
         everyone = [p.name for event in events for p in event.participants]
         if known(attendee.name, everyone) or known(latin_name(attendee.name), everyone):
             continue
+        if _after_unextracted_meeting(attendee, text, everyone):
+            continue
         event = _event_for(events, attendee, text)
         alignment = align(text, attendee.name, doc=doc, is_name=True)
         affiliation, side = _side_for(event, attendee, text)
@@ -291,6 +318,26 @@ def add_attendees(events: list[Event], text: str, doc: FoldedText, *, english: b
             )
         )
         event.sides = _sides(event.participants)
+
+
+def _after_unextracted_meeting(attendee: Attendee, text: str, everyone: list[str]) -> bool:
+    """Whether the meeting the attendee's sentence refers to is one the model missed.
+
+    "Later, Gurbanli met with Minister Nenad Stojkovic. Ambassador Elchin Huseynli
+    also took part in the meeting.": when the last meeting sentence before the
+    attendee names someone in no event, the attendee belongs to that meeting, which
+    has no event to join.
+    """
+    bounds = sentences(text)
+    at = next((i for i, (a, b) in enumerate(bounds) if a <= attendee.start < b), 0)
+    for start, end in reversed(bounds[max(0, at - 3) : at]):
+        sentence = text[start:end]
+        if _PAST.search(sentence):
+            return any(
+                not known(name, everyone) and not known(latin_name(name), everyone)
+                for name in titled_names(sentence)
+            )
+    return False
 
 
 def _mentions(participant: Participant, text: str) -> int | None:

@@ -177,6 +177,11 @@ def attendees(text: str) -> list[Attendee]:
     return found
 
 
+def titled_names(sentence: str) -> list[str]:
+    """The people named with a title in ``sentence``, whatever it says about them."""
+    return [name for name, *_ in _titled_names(sentence)]
+
+
 def _titled_names(sentence: str) -> list[tuple[str, int, int, str | None, str]]:
     words = list(_WORD.finditer(sentence))
     out: list[tuple[str, int, int, str | None, str]] = []

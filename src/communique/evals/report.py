@@ -31,6 +31,7 @@ LABELS: dict[str, str] = {
     "agreements_f1": "agreements F1",
     "topics_soft": "topics (soft F1)",
     "summary_faithfulness": "summary faithful",
+    "summary_english": "summary in English",
     "schema_validity": "schema valid",
 }
 

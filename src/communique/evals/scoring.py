@@ -17,6 +17,7 @@ from pydantic import BaseModel, Field
 from rapidfuzz import fuzz, process
 
 from communique.evals.gold import GoldCase, GoldEvent, GoldParticipant
+from communique.language import detect_language
 from communique.names import fold, name_tokens, same_person, title_words
 from communique.schema import ArticleRecord, Event, Location, Participant, Status
 
@@ -41,6 +42,7 @@ METRICS: tuple[str, ...] = (
     "agreements_f1",
     "topics_soft",
     "summary_faithfulness",
+    "summary_english",
     "schema_validity",
 )
 
@@ -120,6 +122,7 @@ class SummaryCheck(_Out):
     predicted_index: int
     summary: str
     unfaithful: list[str] = Field(default_factory=list)
+    language: str | None = None
 
 
 class Counts(_Out):
@@ -761,9 +764,13 @@ def score_case(case: GoldCase, record: ArticleRecord, article_text: str) -> Case
     lost_pred = [j for j in range(len(pred)) if j not in {j for _, j in pairs}]
 
     article = _ArticleIndex(article_text)
+    article_language = detect_language(article_text)
     summaries = [
         SummaryCheck(
-            predicted_index=j, summary=e.summary, unfaithful=unfaithful_tokens(e.summary, article)
+            predicted_index=j,
+            summary=e.summary,
+            unfaithful=unfaithful_tokens(e.summary, article),
+            language=detect_language(e.summary),
         )
         for j, e in enumerate(pred)
     ]
@@ -779,7 +786,7 @@ def score_case(case: GoldCase, record: ArticleRecord, article_text: str) -> Case
         affiliation_correct=sum(m.affiliation.ok for m in matched_people),
         side_correct=sum(m.side.ok for m in matched_people),
     )
-    metrics = _case_metrics(counts, events, summaries)
+    metrics = _case_metrics(counts, events, summaries, article_language)
     return CaseScore(
         id=case.id,
         title=case.title,
@@ -800,7 +807,10 @@ def score_case(case: GoldCase, record: ArticleRecord, article_text: str) -> Case
 
 
 def _case_metrics(
-    c: Counts, events: list[EventMatch], summaries: list[SummaryCheck]
+    c: Counts,
+    events: list[EventMatch],
+    summaries: list[SummaryCheck],
+    article_language: str | None,
 ) -> dict[str, float | None]:
     ep, er, ef = _prf(c.matched_events, c.predicted_events, c.gold_events)
     pp, pr, pf = _prf(c.matched_participants, c.predicted_participants, c.gold_participants)
@@ -823,6 +833,10 @@ def _case_metrics(
         "agreements_f1": _mean(e.agreements_f1 for e in events),
         "topics_soft": _mean(e.topics_soft for e in events),
         "summary_faithfulness": _mean(float(not s.unfaithful) for s in summaries),
+        "summary_english": _mean(
+            float(article_language in (None, "en") or s.language != article_language)
+            for s in summaries
+        ),
         "schema_validity": 1.0,
     }
 
