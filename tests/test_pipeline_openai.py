@@ -689,7 +689,7 @@ def test_malformed_json_error_message_reads_cleanly(fake_openai: FakeOpenAI, mak
     ],
 )
 def test_resolve_date(wording, published, happened, expected):
-    from communique.assemble import resolve_date
+    from communique.dates import resolve_date
 
     assert resolve_date(wording, published, happened=happened) == expected
 
@@ -747,3 +747,18 @@ def test_strict_cli_flag(fake_openai: FakeOpenAI, write, monkeypatch: pytest.Mon
     record = json.loads(result.stdout.splitlines()[0])
     assert record["events"][0]["agreements"] == []
     assert record["provenance"]["dropped_ungrounded"] == 1
+
+
+@pytest.mark.parametrize(
+    ("wording", "published", "expected"),
+    [
+        ("Wednesday", dt.date(2025, 5, 28), dt.date(2025, 5, 28)),  # the article's own day
+        ("on Wednesday", dt.date(2025, 5, 28), dt.date(2025, 5, 28)),
+        ("last Wednesday", dt.date(2025, 5, 28), dt.date(2025, 5, 21)),
+        ("Tuesday", dt.date(2025, 5, 28), dt.date(2025, 5, 27)),
+    ],
+)
+def test_a_weekday_is_the_nearest_such_day(wording, published, expected):
+    from communique.dates import resolve_date
+
+    assert resolve_date(wording, published, happened=True) == expected

@@ -116,6 +116,15 @@ def test_compare_identical_runs_has_no_changes() -> None:
     assert all(d.delta in (0.0, None) for d in cmp.metrics)
 
 
+def test_a_metric_an_older_result_lacks_does_not_make_every_case_changed() -> None:
+    a = baseline()
+    older = a.model_copy(deep=True)
+    for case in older.cases:
+        del case.metrics["summary_english"]
+    cmp = compare_results(older, a)
+    assert cmp.changed_cases == []
+
+
 def test_compare_lists_cases_only_in_one_run() -> None:
     a = baseline()
     b = summarise(*a.cases[:2])

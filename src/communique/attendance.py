@@ -77,6 +77,7 @@ _TITLE_STEMS = {
     "counselor", "consul", "general", "colonel", "admiral", "spokesperson", "undersecretary",
     "under-secretary", "attache", "mp", "senator", "ceo", "rector", "commander", "prime",
     "rapporteur", "coordinator", "charge", "brigadier", "lieutenant", "major", "marshal",
+    "counterpart", "homologue", "homologo", "homologa", "ambtgenoot", "kollega",
     # Russian (folded)
     "ministr", "posol", "posl", "direktor", "zamestitel", "predsedatel", "prezident",
     "glava", "rukovoditel", "sovetnik", "spiker", "gubernator", "predstavitel", "sekretar",
@@ -104,6 +105,15 @@ _BREAK = re.compile(r"[.;:!?()\[\]\"“”«»]")
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"”»']?\s+|\n+")
 _ABBREVIATIONS = {"mr", "mrs", "ms", "dr", "st", "gen", "col", "lt", "no", "jr", "sr", "prof"}
 _MAX_WALK = 12
+# Portfolio words: "Minister of Higher Education, Science ..." names no person.
+_PORTFOLIO_WORDS = {
+    "education", "science", "innovation", "innovations", "economy", "economic", "trade",
+    "energy", "finance", "finances", "defence", "defense", "health", "culture", "tourism",
+    "agriculture", "industry", "development", "transport", "justice", "labour", "labor",
+    "infrastructure", "affairs", "relations", "security", "interior", "environment",
+    "digital", "technologies", "technology", "communications", "sport", "sports", "youth",
+    "investment", "investments", "commerce", "mining", "employment", "ecology", "resources",
+}  # fmt: skip
 # Honorifics open a name but are not a role.
 _HONORIFICS = {
     "mr", "mrs", "ms", "mme", "m", "dr", "sir", "dame", "madame", "sr", "sra", "bay", "bayan",
@@ -149,9 +159,13 @@ def is_title_word(word: str) -> bool:
     token = fold_value(word).strip(".'’")
     if not token:
         return False
-    if token in title_words():
-        return True
-    return any(token.startswith(stem) and len(token) - len(stem) <= 3 for stem in _TITLE_STEMS)
+    parts = [token, *token.split("-")] if "-" in token else [token]  # "Vice-Minister"
+    return any(
+        part in title_words()
+        or any(part.startswith(stem) and len(part) - len(stem) <= 3 for stem in _TITLE_STEMS)
+        for part in parts
+        if part
+    )
 
 
 def _name_word(word: str) -> bool:
@@ -177,8 +191,24 @@ def attendees(text: str) -> list[Attendee]:
     return found
 
 
-def titled_names(sentence: str) -> list[str]:
+@dataclass(frozen=True)
+class Titled:
+    """A person named with a title in a sentence; offsets are within the sentence."""
+
+    name: str
+    start: int
+    end: int
+    role: str | None
+    context: str
+
+
+def titled_people(sentence: str) -> list[Titled]:
     """The people named with a title in ``sentence``, whatever it says about them."""
+    return [Titled(*found) for found in _titled_names(sentence)]
+
+
+def titled_names(sentence: str) -> list[str]:
+    """The names of :func:`titled_people`."""
     return [name for name, *_ in _titled_names(sentence)]
 
 
@@ -211,7 +241,8 @@ def _titled_names(sentence: str) -> list[tuple[str, int, int, str | None, str]]:
         start, end = words[first].start(), words[run_end].end()
         name = sentence[start:end]
         if name.endswith(("'s", "’s")) or any(
-            fold(w.group()) in THING_WORDS for w in words[first : run_end + 1]
+            fold(w.group()) in THING_WORDS or fold(w.group()) in _PORTFOLIO_WORDS
+            for w in words[first : run_end + 1]
         ):
             continue  # "Tsiklauri's visit", "the Central Office": not a person
         context = sentence[words[max(title_at - 2, floor)].start() : start]

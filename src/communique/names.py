@@ -11,6 +11,8 @@ import unicodedata
 
 from anyascii import anyascii
 
+from communique.morphology import nominative_name
+
 # Titles, honorifics and positions that belong in ``role``, never in ``name``.
 # Words that are also common surnames (Major, King, Prince, Head, General) only
 # count when they open the name.
@@ -142,3 +144,12 @@ def same_person(a: str, b: str) -> bool:
 def title_words() -> frozenset[str]:
     """Folded words that are titles or ranks when they open a name."""
     return _TITLE_WORDS
+
+
+def latin_name(name: str) -> str:
+    """Names in another script get their Latin transliteration, in the nominative
+    ("Гургеном Мелконяном" -> "Gurgen Melkonyan"); the original form stays in the
+    evidence spans. Latin names keep their diacritics (Şentop, Wiśniewski)."""
+    if all(not c.isalpha() or "LATIN" in unicodedata.name(c, "") for c in name):
+        return name
+    return " ".join(anyascii(nominative_name(name)).split())

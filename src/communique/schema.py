@@ -143,6 +143,11 @@ class Event(_Model):
     quotes: list[Quote] = Field(default_factory=list)
     topics: list[str] = Field(default_factory=list)
     summary: str = Field(description="One to three English sentences.")
+    origin: Origin = Field(
+        default="model",
+        description="model: reported by the language model; text: a meeting or call a "
+        "sentence plainly reports that the model missed.",
+    )
 
     @field_validator("summary")
     @classmethod

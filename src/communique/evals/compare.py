@@ -77,7 +77,11 @@ def compare_results(a: EvalResult, b: EvalResult) -> Comparison:
         headline = _delta("headline", ca.headline, cb.headline)
         fields = [
             d
-            for d in (_delta(m, ca.metrics.get(m), cb.metrics.get(m)) for m in METRICS)
+            for d in (
+                _delta(m, ca.metrics[m], cb.metrics[m])
+                for m in METRICS
+                if m in ca.metrics and m in cb.metrics  # older results lack newer metrics
+            )
             if _changed(d)
         ]
         if fields or _changed(headline) or ca.status != cb.status:

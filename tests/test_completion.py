@@ -1,4 +1,4 @@
-"""People a sentence says also took part, and how they join the model's events."""
+"""Completing the model's events from the text: people, events, kinds, documents, quotes."""
 
 from __future__ import annotations
 
@@ -375,3 +375,141 @@ def test_the_spokesperson_who_reports_the_meeting_is_not_a_participant() -> None
     )
     (event,) = build_events(draft, text, None, "en")
     assert [p.name for p in event.participants] == ["Dilshod Rakhimov", "Ilze Vanaga"]
+
+
+def test_an_attendee_joins_the_meeting_the_sentence_follows_not_an_earlier_one() -> None:
+    text = (
+        "BELGRADE, June 11. Minister of Economy Samir Gurbanli met with Serbian Minister of "
+        "Economy Jelena Markovic. Later, Gurbanli met with Serbian Minister of Mining and "
+        "Energy Nenad Stojkovic. Azerbaijani Ambassador to Serbia Elchin Huseynli also took "
+        "part in the meeting."
+    )
+    draft = _draft(
+        _event(
+            [
+                _person("Samir Gurbanli", "Azerbaijan", "visitor"),
+                _person("Jelena Markovic", "Serbia", "host"),
+            ]
+        )
+    )
+    event, missed = build_events(draft, text, None, "en")
+    assert [p.name for p in event.participants] == ["Samir Gurbanli", "Jelena Markovic"]
+    assert missed.origin == "text"
+    assert [p.name for p in missed.participants] == [
+        "Samir Gurbanli",
+        "Nenad Stojkovic",
+        "Elchin Huseynli",
+    ]
+    # when the model has the second meeting, the ambassador joins that
+    second = _event(
+        [
+            _person("Samir Gurbanli", "Azerbaijan", "visitor"),
+            _person("Nenad Stojkovic", "Serbia", "host"),
+        ],
+        summary="The minister met the energy minister.",
+    )
+    first, later = build_events(_draft(draft.events[0].model_dump(), second), text, None, "en")
+    assert "Elchin Huseynli" not in [p.name for p in first.participants]
+    assert [p.name for p in later.participants][-1] == "Elchin Huseynli"
+    assert (later.participants[-1].affiliation, later.participants[-1].side) == (
+        "Azerbaijan",
+        "visitor",
+    )
+
+
+def test_a_later_meeting_and_a_call_the_model_missed_become_their_own_events() -> None:
+    text = (
+        "BELGRADE, June 11. Azerbaijan's Minister of Economy Samir Gurbanli met with Serbian "
+        "Minister of Economy Jelena Markovic. Later, Gurbanli met with Serbian Minister of "
+        "Mining and Energy Nenad Stojkovic. Azerbaijani Ambassador to Serbia Elchin Huseynli "
+        "also took part in the meeting. On June 10, Serbian Foreign Minister Marko Djuric "
+        "held a phone conversation with his Azerbaijani counterpart Jeyhun Bayramov."
+    )
+    draft = _draft(
+        _event(
+            [
+                _person("Samir Gurbanli", "Azerbaijan", "visitor"),
+                _person("Jelena Markovic", "Serbia", "host"),
+            ],
+            date="June 11",
+            city="Belgrade",
+            country="Serbia",
+        )
+    )
+    first, later, call = build_events(draft, text, dt.date(2024, 6, 11), "en")
+    assert first.origin == "model" and later.origin == call.origin == "text"
+    assert [p.name for p in later.participants] == [
+        "Samir Gurbanli",
+        "Nenad Stojkovic",
+        "Elchin Huseynli",
+    ]
+    stojkovic = later.participants[1]
+    assert (stojkovic.role, stojkovic.affiliation, stojkovic.side) == (
+        "Minister of Mining and Energy",
+        "Serbia",
+        "host",
+    )
+    assert (later.kind, later.date, later.location) == (
+        "meeting",
+        dt.date(2024, 6, 11),
+        first.location,
+    )
+    assert later.summary == "Samir Gurbanli met Nenad Stojkovic in Belgrade."
+    assert (call.kind, call.date, call.location) == ("call", dt.date(2024, 6, 10), None)
+    assert [p.name for p in call.participants] == ["Marko Djuric", "Jeyhun Bayramov"]
+    assert call.participants[1].role == "Foreign Minister"  # "his counterpart"
+    for event in (later, call):
+        for person in event.participants:
+            assert all(text[s.start : s.end] == s.text for s in person.evidence)
+
+
+def test_no_event_from_a_sentence_about_an_earlier_year_or_an_event_the_model_has() -> None:
+    text = (
+        "Minister of Economy Samir Gurbanli met with Minister of Economy Jelena Markovic. "
+        "In 2019, Gurbanli met with President of Serbia Aleksandar Vucic."
+    )
+    draft = _draft(
+        _event(
+            [
+                _person("Samir Gurbanli", "Azerbaijan", "visitor"),
+                _person("Jelena Markovic", "Serbia", "host"),
+            ]
+        )
+    )
+    assert len(build_events(draft, text, dt.date(2024, 6, 11), "en")) == 1
+
+
+def test_a_principal_the_model_left_out_of_its_event_joins_it() -> None:
+    text = (
+        "DAKAR. La ministre des Affaires étrangères, Mme Khady Ndiaye Sarr, a reçu mercredi le "
+        "Représentant spécial Pedro Albuquerque Nunes."
+    )
+    draft = _draft(_event([_person("Pedro Albuquerque Nunes", "UN", "visitor")]))
+    (event,) = build_events(draft, text, None, "fr")
+    assert [p.name for p in event.participants] == ["Pedro Albuquerque Nunes", "Khady Ndiaye Sarr"]
+    assert (event.participants[1].side, event.participants[1].role) == ("host", None)
+
+
+def test_a_meeting_first_reported_as_a_phone_conversation_is_a_call() -> None:
+    text = (
+        "Foreign Minister Nino Kapanadze received Vice-Minister Tomas Valiukas. Earlier in the "
+        "day, Kapanadze held a phone conversation with Foreign Minister Ion Ciobanu."
+    )
+    draft = _draft(
+        _event(
+            [
+                _person("Nino Kapanadze", "Georgia", "host"),
+                _person("Tomas Valiukas", "Lithuania", "visitor"),
+            ]
+        ),
+        _event(
+            [
+                _person("Nino Kapanadze", "Georgia", "host"),
+                _person("Ion Ciobanu", "Moldova", "visitor"),
+            ],
+            city="Tbilisi",
+            summary="Kapanadze spoke with Ciobanu.",
+        ),
+    )
+    first, second = build_events(draft, text, None, "en")
+    assert (first.kind, second.kind, second.location) == ("meeting", "call", None)

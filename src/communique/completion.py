@@ -1,0 +1,499 @@
+"""Completing the model's events from the article text.
+
+A 1.5B model gets the principals of a meeting right and misses what a press release
+states in set phrases. After the draft is grounded, these passes read the text:
+people who also attended or accompanied a delegation join their event, a lead
+that reports a signing makes the event a signing, a lead that only announces a
+visit makes it an announcement, documents are kept only when the text says they
+were signed at the event, and quoted statements are attached to their speakers.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from communique.attendance import (
+    Attendee,
+    Titled,
+    affiliation_hint,
+    attendees,
+    known,
+    sentences,
+    titled_names,
+    titled_people,
+)
+from communique.candidates import candidate_dates
+from communique.dates import resolve_date
+from communique.grounding import FoldedText, align, fold_value
+from communique.names import latin_name, name_tokens
+from communique.quotes import find_quotes
+from communique.schema import Agreement, Event, EventKind, Location, Participant, Quote, Side, Span
+
+_YEAR = re.compile(r"\b(1[89]\d\d|2[01]\d\d)\b")
+_SIDE_ORDER = {"host": 0, "visitor": 1, "other": 2}
+
+
+def sides_of(people: list[Participant]) -> list[str]:
+    """The countries and organisations represented, hosts first."""
+    sides: list[str] = []
+    for person in sorted(people, key=lambda p: _SIDE_ORDER[p.side]):
+        if person.affiliation and person.affiliation.casefold() not in {
+            s.casefold() for s in sides
+        }:
+            sides.append(person.affiliation)
+    return sides
+
+
+def signed_at_event(agreement: Agreement, text: str, year: int | None) -> bool:
+    """Whether the text says this document was signed at the event.
+
+    Small models list every document an article names ("the Shusha Declaration is an
+    important ...", "the cooperation protocol signed in 2021"). A document counts
+    when a sentence naming it (or the one before) says it was signed, and not in an
+    earlier year. One
+    that no span supports is kept here for ``--strict`` to judge.
+    """
+    if not agreement.evidence:
+        return True
+    bounds = sentences(text)
+    for span in agreement.evidence:
+        at = next((i for i, (a, b) in enumerate(bounds) if a <= span.start < b), None)
+        if at is None:
+            continue
+        sentence = text[bounds[at][0] : bounds[at][1]]
+        if not _SIGNING_WORDS.search(sentence):
+            # "... signed a memorandum. The "Memorandum on X" provides for ...": the
+            # sentence before says it was signed
+            if at == 0 or not _SIGNING_WORDS.search(text[bounds[at - 1][0] : bounds[at - 1][1]]):
+                continue
+            sentence = text[bounds[at - 1][0] : bounds[at][1]]
+        years = [int(y) for y in _YEAR.findall(sentence)]
+        if year is not None and years and max(years) < year:
+            continue
+        return True
+    return False
+
+
+def add_quotes(events: list[Event], text: str) -> None:
+    """Attach each statement the article quotes from a participant to that participant's
+    first event. Quotes by anyone else, and quoted document titles, are left out."""
+    speakers = {p.name: event for event in reversed(events) for p in event.participants}
+    titles = [
+        (span.start, span.end) for event in events for a in event.agreements for span in a.evidence
+    ]
+    for quote in find_quotes(text, list(speakers)):
+        if quote.speaker is None or any(s < quote.end and quote.start < e for s, e in titles):
+            continue
+        speakers[quote.speaker].quotes.append(
+            Quote(
+                text=quote.text,
+                speaker=quote.speaker,
+                evidence=[Span(start=quote.start, end=quote.end, text=quote.text)],
+            )
+        )
+
+
+def add_attendees(events: list[Event], text: str, doc: FoldedText, *, english: bool) -> None:
+    """Add the people a sentence says also attended (see :mod:`communique.attendance`).
+
+    Each joins the event the sentence is about: the event one of whose participants
+    the sentence names, else the last event mentioned before it. Their side and
+    affiliation follow the country named with their title ("Lithuanian Ambassador"),
+    else the participant the sentence names ("X was accompanied by ..."). Roles are
+    copied as worded, so only for English text; the model translates the others.
+    """
+    if not events:
+        return
+    for attendee in attendees(text):
+        everyone = [p.name for event in events for p in event.participants]
+        if known(attendee.name, everyone) or known(latin_name(attendee.name), everyone):
+            continue
+        if _after_unextracted_meeting(attendee, text, everyone):
+            continue
+        event = _event_for(events, attendee, text)
+        alignment = align(text, attendee.name, doc=doc, is_name=True)
+        affiliation, side = _side_for(event, attendee, text)
+        event.participants.append(
+            Participant(
+                name=latin_name(attendee.name),
+                role=attendee.role if english else None,
+                affiliation=affiliation,
+                side=side,
+                head_of_delegation=False,
+                alignment=alignment.status,
+                evidence=alignment.spans,
+                origin="text",
+            )
+        )
+        event.sides = sides_of(event.participants)
+
+
+def _after_unextracted_meeting(attendee: Attendee, text: str, everyone: list[str]) -> bool:
+    """Whether the meeting the attendee's sentence refers to is one the model missed.
+
+    "Later, Gurbanli met with Minister Nenad Stojkovic. Ambassador Elchin Huseynli
+    also took part in the meeting.": when the last meeting sentence before the
+    attendee names someone in no event, the attendee belongs to that meeting, which
+    has no event to join.
+    """
+    bounds = sentences(text)
+    at = next((i for i, (a, b) in enumerate(bounds) if a <= attendee.start < b), 0)
+    for start, end in reversed(bounds[max(0, at - 3) : at]):
+        sentence = text[start:end]
+        if _PAST.search(sentence):
+            return any(
+                not known(name, everyone) and not known(latin_name(name), everyone)
+                for name in titled_names(sentence)
+            )
+    return False
+
+
+def _mentions(participant: Participant, text: str) -> int | None:
+    """Offset of the participant's first mention in ``text``, by any of their names
+    ("Tsiklauri", "Мелконяном" for Gurgen Melkonyan), or None."""
+    folded = fold_value(text)
+    for token in sorted(name_tokens(participant.name), key=len, reverse=True):
+        if len(token) < 3:
+            continue
+        match = re.search(r"(?<![a-z0-9])" + re.escape(token) + r"[a-z]{0,3}(?![a-z0-9])", folded)
+        if match:
+            return match.start()
+    return None
+
+
+def _event_for(events: list[Event], attendee: Attendee, text: str) -> Event:
+    sentence = text[attendee.sentence_start : attendee.sentence_end]
+    for event in events:
+        if any(_mentions(p, sentence) is not None for p in event.participants):
+            return event
+    best, best_at = events[0], -1
+    for event in events:
+        for person in event.participants:
+            before = [s.start for s in person.evidence if s.start < attendee.sentence_start]
+            if before and max(before) > best_at:
+                best, best_at = event, max(before)
+    return best
+
+
+def _side_for(event: Event, attendee: Attendee, text: str) -> tuple[str | None, Side]:
+    affiliations = [p.affiliation for p in event.participants if p.affiliation]
+    hint = affiliation_hint(attendee.context, affiliations)
+    if hint is None:
+        before = text[attendee.sentence_start : attendee.start]
+        named = [(at, p) for p in event.participants if (at := _mentions(p, before)) is not None]
+        if named:
+            leader = min(named, key=lambda pair: pair[0])[1]
+            return leader.affiliation, leader.side
+        hint = affiliation_hint(text[attendee.sentence_start : attendee.start], affiliations)
+    if hint is None:
+        return None, "other"
+    for person in event.participants:
+        if person.affiliation == hint:
+            return hint, person.side
+    return hint, "other"
+
+
+_SIGNING_WORDS = re.compile(
+    r"(?<!\w)(?:signed|signs|inked|подписал[аи]?|подписан[аы]?|imzala\w*|signé\w*|"
+    r"signent|firm(?:ó|aron|an)|ondertek\w+)(?!\w)",
+    re.IGNORECASE,
+)
+
+
+def mark_signing(events: list[Event], text: str) -> None:
+    """An event whose signing is the article's lead news is a signing, not a meeting.
+
+    The model calls nearly every signing ceremony a meeting; the labelling rule is
+    that a signing is the kind when signing is the main news, which news style puts
+    in the headline and first sentence.
+    """
+    if not events or not _SIGNING_WORDS.search(_lead(text)):
+        return
+    # the event that signed something; failing that, the first one, which the lead is about
+    event = next((event for event in events if event.agreements), events[0])
+    if event.kind == "meeting":
+        event.kind = "signing"
+
+
+_FUTURE = re.compile(
+    r"(?<!\w)(?:(?:will|is to|are to|is due to|are due to|is expected to|are expected to|"
+    r"is scheduled to|are scheduled to|plans to|is set to|are set to) (?:\w+ )?"
+    r"(?:pay|visit|hold|meet|travel|host|take part|attend|arrive|receive|sign|make|co-chair)|"
+    r"посетит|проведёт|проведет|встретится|состоится|"
+    r"ziyaret edecek|görüşecek|gerçekleştirecek|səfər edəcək|görüşəcək|"
+    r"se rendra|effectuera|rencontrera|recevra|visitará|realizará|recibirá|se reunirá|"
+    r"zal \w+ (?:bezoeken|ontvangen|ontmoeten))(?!\w)",
+    re.IGNORECASE,
+)
+
+
+_PAST = re.compile(
+    r"(?<!\w)(?:met|meets|held|holds|received|receives|hosted|hosts|discussed|signed|visited|"
+    r"spoke|talked|conferred|провёл|провел|встретился|принял|обсудили|подписали|görüştü|"
+    r"kabul etti|imzaladı|görüşüb|qəbul edib|a reçu|s'est entretenu|a rencontré|recibió|"
+    r"se reunió|ontving|ontvangen|sprak)(?!\w)",
+    re.IGNORECASE,
+)
+
+
+def mark_announced(events: list[Event], text: str, published: dt.date | None) -> None:
+    """An article whose lead only announces a visit reports a planned event.
+
+    "Minister X will pay an official visit to Latvia on September 9-10": when the
+    headline and first sentence speak only in the future, the first event is an
+    announcement that has not happened, dated by the first date in the lead that
+    is not the dateline's (a small model tends to take the dateline's date and call
+    the visit a meeting).
+    """
+    lead = _lead(text)
+    if not events or not _FUTURE.search(lead) or _PAST.search(lead):
+        return
+    event = events[0]
+    if not event.happened or event.kind not in ("meeting", "other"):
+        return
+    event.kind, event.happened = "announcement", False
+    if published is None:
+        event.date = resolve_date(event.date_text, published, happened=False)
+        return
+    later = [
+        (wording, day)
+        for wording in candidate_dates(lead)
+        if resolve_date(wording, published, happened=True) != published  # not the dateline
+        and (day := resolve_date(wording, published, happened=False)) is not None
+        and day > published
+    ]
+    if later and (event.date is None or event.date <= published):
+        event.date_text, event.date = later[0]
+    else:
+        event.date = resolve_date(event.date_text, published, happened=False)
+
+
+def _lead(text: str) -> str:
+    """The headline (lines without final punctuation) and the first sentence."""
+    lead = []
+    for start, end in sentences(text):
+        sentence = text[start:end].strip()
+        if len(re.findall(r"[^\W\d_]{2,}", sentence)) < 6:
+            continue  # a dateline or timestamp line
+        lead.append(sentence)
+        if sentence.endswith((".", "!", "?", "»", "”", '"')):
+            break
+    return " ".join(lead)
+
+
+# A sentence reporting a meeting or call between the people it names.
+_MEETING_VERB = re.compile(
+    r"(?<!\w)(?:met(?: with)?|meets(?: with)?|will meet(?: with)?|is to meet|are to meet|"
+    r"held (?:talks|a meeting|a bilateral meeting|consultations)(?: with)?|"
+    r"(?:held|had) an? (?:phone|telephone|video) (?:conversation|call|talk)(?: with)?|"
+    r"spoke (?:by (?:phone|telephone)|on the phone)(?: with)?|received|will receive|hosted|"
+    r"will host|встретился с|встретилась с|провёл переговоры с|провел переговоры с|"
+    r"провёл телефонный разговор с|провел телефонный разговор с|görüştü|görüşecek|"
+    r"telefonda görüştü|kabul etti|görüşüb|qəbul edib|telefon danışığı|a reçu|recevra|"
+    r"s'est entretenu(?:e)? avec|a rencontré|rencontrera|se reunió con|se reunirá con|"
+    r"recibió a|será recibid[oa]|ontving|ontvangt|sprak met)(?!\w)",
+    re.IGNORECASE,
+)
+_CALL = re.compile(r"phone|telephone|video|телефон|telefon", re.IGNORECASE)
+_WILL = re.compile(
+    r"(?<!\w)(?:will|is to|are to|is due to|is expected to|is scheduled to|recevra|"
+    r"rencontrera|se reunirá|será|görüşecek|zal)(?!\w)",
+    re.IGNORECASE,
+)
+_COUNTERPART = re.compile(r"^(?:counterpart|homologue?|hom[oó]log[oa]|ambtgenoot)$", re.I)
+_SIDE_OPPOSITE: dict[str, Side] = {"host": "visitor", "visitor": "host", "other": "other"}
+
+
+def add_missed_events(
+    events: list[Event], text: str, doc: FoldedText, published: dt.date | None, *, english: bool
+) -> None:
+    """Add the meetings and calls the model missed that a sentence plainly reports.
+
+    "Later, Gurbanli met with Serbian Minister of Mining and Energy Nenad Stojkovic."
+    "Earlier in the day, Kapanadze held a phone conversation with Moldovan Foreign
+    Minister Ion Ciobanu." A sentence counts when it has a meeting or call verb, names
+    two people of whom at least one, titled, is in no event, and is not about an
+    earlier year. Its participants are the people it names; the date is the one it
+    gives, else that of the event reported just before it; the summary is plain
+    English built from the names. Every such event has ``origin="text"``.
+    """
+    if not events:
+        return  # an article the model found no meeting in is not second-guessed
+    for start, end in sentences(text):
+        sentence = text[start:end]
+        verb = _MEETING_VERB.search(sentence)
+        if verb is None:
+            continue
+        years = [int(y) for y in _YEAR.findall(sentence)]
+        if published is not None and years and max(years) < published.year:
+            continue
+        everyone = [p for event in events for p in event.participants]
+        names = [p.name for p in everyone]
+        new = []
+        for titled in titled_people(sentence):
+            if not any(known(n, names) for n in (titled.name, latin_name(titled.name))):
+                names.append(titled.name)
+                new.append(titled)
+        if not new:
+            continue
+        old = [p for p in _unique_people(everyone) if _mentions(p, sentence) is not None]
+        if len(old) + len(new) < 2:
+            continue
+        reported = _reported_in(events, start, end)
+        if reported is not None:
+            # the sentence that reports an event the model has: the new names are
+            # people the model left out of it ("Mme Khady Ndiaye Sarr a reçu ...")
+            if len(old) < 2:
+                _join(reported, new, text, doc, english=english)
+            continue
+        before = _event_before(events, start)
+        kind: EventKind = "call" if _CALL.search(verb.group()) else "meeting"
+        planned = bool(_WILL.search(sentence))
+        if planned:
+            kind = "announcement"
+        people = [
+            p.model_copy(update={"origin": "text", "evidence": _in(p, start, end)}) for p in old
+        ]
+        affiliations = [p.affiliation for p in everyone if p.affiliation]
+        for titled in new:
+            role = titled.role if english and titled.role else None
+            if role and _COUNTERPART.match(role) and people:
+                role = people[0].role
+            affiliation = affiliation_hint(titled.context, affiliations)
+            side: Side = "other"
+            if people:
+                side = _SIDE_OPPOSITE[people[0].side]
+            alignment = align(text, titled.name, doc=doc, is_name=True)
+            people.append(
+                Participant(
+                    name=latin_name(titled.name),
+                    role=role,
+                    affiliation=affiliation,
+                    side=side,
+                    head_of_delegation=True,
+                    alignment=alignment.status,
+                    evidence=alignment.spans,
+                    origin="text",
+                )
+            )
+        wording = next(iter(candidate_dates(sentence)), None)
+        date = resolve_date(wording, published, happened=not planned) if wording else None
+        if date is None and before is not None:
+            wording, date = before.date_text, before.date
+        location = None
+        if kind == "meeting" and before is not None and before.location is not None:
+            location = before.location.model_copy()
+        events.append(
+            Event(
+                kind=kind,
+                happened=not planned,
+                date=date,
+                date_text=wording,
+                location=location,
+                participants=people,
+                sides=sides_of(people),
+                summary=_plain_summary(kind, [p.name for p in people], location),
+                origin="text",
+            )
+        )
+
+
+def _reported_in(events: list[Event], start: int, end: int) -> Event | None:
+    """The event whose participants are first named in the sentence ``start:end``."""
+    for event in events:
+        firsts = [min(s.start for s in p.evidence) for p in event.participants if p.evidence]
+        if firsts and start <= min(firsts) < end:
+            return event
+    return None
+
+
+def _join(event: Event, new: list[Titled], text: str, doc: FoldedText, *, english: bool) -> None:
+    for titled in new:
+        alignment = align(text, titled.name, doc=doc, is_name=True)
+        side: Side = _SIDE_OPPOSITE[event.participants[0].side] if event.participants else "other"
+        event.participants.append(
+            Participant(
+                name=latin_name(titled.name),
+                role=titled.role if english else None,
+                affiliation=affiliation_hint(
+                    titled.context, [p.affiliation for p in event.participants if p.affiliation]
+                ),
+                side=side,
+                head_of_delegation=True,
+                alignment=alignment.status,
+                evidence=alignment.spans,
+                origin="text",
+            )
+        )
+    event.sides = sides_of(event.participants)
+
+
+def _unique_people(people: list[Participant]) -> list[Participant]:
+    seen: list[str] = []
+    out = []
+    for person in people:
+        if not known(person.name, seen):
+            seen.append(person.name)
+            out.append(person)
+    return out
+
+
+def _in(person: Participant, start: int, end: int) -> list[Span]:
+    return [span for span in person.evidence if start <= span.start < end] or person.evidence
+
+
+def _event_before(events: list[Event], offset: int) -> Event | None:
+    """The event whose participants were last mentioned before ``offset``."""
+    best, best_at = None, -1
+    for event in events:
+        for person in event.participants:
+            before = [s.start for s in person.evidence if s.start < offset]
+            if before and max(before) > best_at:
+                best, best_at = event, max(before)
+    return best
+
+
+def _plain_summary(kind: str, names: list[str], location: Location | None) -> str:
+    others = names[1:]
+    joined = others[0] if len(others) == 1 else ", ".join(others[:-1]) + " and " + others[-1]
+    where = f" in {location.city or location.country}" if location else ""
+    if kind == "call":
+        return f"{names[0]} spoke by phone with {joined}."
+    if kind == "announcement":
+        return f"{names[0]} is to meet {joined}{where}."
+    return f"{names[0]} met {joined}{where}."
+
+
+_CALL_PHRASE = re.compile(
+    r"(?:phone|telephone|video) (?:call|conversation|talk)|by (?:phone|telephone)|"
+    r"videoconference|video link|телефонн\w+ разговор|по телефону|telefonda|telefon görüşmesi|"
+    r"telefon danışığı|par téléphone|entretien téléphonique|por teléfono|"
+    r"llamada telefónica|telefonisch|videogesprek",
+    re.IGNORECASE,
+)
+
+
+def mark_calls(events: list[Event], text: str) -> None:
+    """A "meeting" first reported in a sentence about a phone or video call is a call.
+
+    The sentence is the one where the event's own people (those in no other event)
+    are first named: "Earlier in the day, Kapanadze held a phone conversation with
+    Moldovan Foreign Minister Ion Ciobanu."
+    """
+    bounds = sentences(text)
+    for event in events:
+        if event.kind != "meeting":
+            continue
+        others = [p.name for e in events if e is not event for p in e.participants]
+        own = [p for p in event.participants if p.evidence and not known(p.name, others)]
+        if not own:
+            continue
+        first = min(min(s.start for s in p.evidence) for p in own)
+        sentence = next((text[a:b] for a, b in bounds if a <= first < b), "")
+        if _CALL_PHRASE.search(sentence) and not _PAST_MEETING.search(sentence):
+            event.kind = "call"
+            event.location = None
+
+
+_PAST_MEETING = re.compile(r"(?<!\w)(?:met|received|hosted|visited)(?!\w)", re.IGNORECASE)

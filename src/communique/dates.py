@@ -1,0 +1,59 @@
+"""Dates as an article words them ("December 5", "yesterday", "5 декабря"), resolved."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import warnings
+
+from communique.candidates import RELATIVE_WORDING
+
+_YEAR = re.compile(r"\b(1[89]\d\d|2[01]\d\d)\b")
+_LAST_OR_NEXT = re.compile(r"\b(?:last|next|past|previous|coming)\b", re.IGNORECASE)
+
+
+def resolve_date(
+    date_text: str | None, published: dt.date | None, *, happened: bool
+) -> dt.date | None:
+    """ISO date for a date as worded ("December 5", "yesterday", "5 декабря 2023").
+
+    Without a year in the wording the publication date supplies it; with neither,
+    the date is unknown (None) rather than guessed.
+    """
+    if not date_text or not date_text.strip():
+        return None
+    wording = date_text.strip()
+    try:
+        return dt.date.fromisoformat(wording)
+    except ValueError:
+        pass
+    if published is None and not _YEAR.search(wording):
+        return None
+    import dateparser  # slow to import: only when a date needs parsing
+
+    base = dt.datetime.combine(published or dt.date.today(), dt.time(12, 0))
+    settings = {
+        "RELATIVE_BASE": base,
+        "PREFER_DATES_FROM": "past" if happened else "future",
+        "REQUIRE_PARTS": ["day", "month"],
+        "RETURN_AS_TIMEZONE_AWARE": False,
+    }
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        parsed = dateparser.parse(wording, settings=settings)
+        if parsed is None and RELATIVE_WORDING.search(wording):
+            # "Wednesday", "yesterday": no day-and-month parts, but a definite day.
+            del settings["REQUIRE_PARTS"]
+            parsed = dateparser.parse(wording, settings=settings)
+    if parsed is None:
+        return None
+    day = parsed.date()
+    if (
+        published is not None
+        and abs((day - published).days) == 7
+        and RELATIVE_WORDING.search(wording)
+        and not _LAST_OR_NEXT.search(wording)
+    ):
+        # "on Wednesday" in an article of Wednesday is that day, not a week away
+        return published
+    return day
