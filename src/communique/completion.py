@@ -94,6 +94,23 @@ def add_quotes(events: list[Event], text: str) -> None:
         )
 
 
+def found_in_text(
+    name: str, doc: FoldedText, role: str | None, affiliation: str | None, side: Side, *, lead: bool
+) -> Participant:
+    """A participant found by reading the text, not named by the model, with its spans."""
+    alignment = align(doc.text, name, doc=doc, is_name=True)
+    return Participant(
+        name=latin_name(name),
+        role=role,
+        affiliation=affiliation,
+        side=side,
+        head_of_delegation=lead,
+        alignment=alignment.status,
+        evidence=alignment.spans,
+        origin="text",
+    )
+
+
 def add_attendees(events: list[Event], text: str, doc: FoldedText, *, english: bool) -> None:
     """Add the people a sentence says also attended (see :mod:`communique.attendance`).
 
@@ -112,19 +129,10 @@ def add_attendees(events: list[Event], text: str, doc: FoldedText, *, english: b
         if _after_unextracted_meeting(attendee, text, everyone):
             continue
         event = _event_for(events, attendee, text)
-        alignment = align(text, attendee.name, doc=doc, is_name=True)
         affiliation, side = _side_for(event, attendee, text)
+        role = attendee.role if english else None
         event.participants.append(
-            Participant(
-                name=latin_name(attendee.name),
-                role=attendee.role if english else None,
-                affiliation=affiliation,
-                side=side,
-                head_of_delegation=False,
-                alignment=alignment.status,
-                evidence=alignment.spans,
-                origin="text",
-            )
+            found_in_text(attendee.name, doc, role, affiliation, side, lead=False)
         )
         event.sides = sides_of(event.participants)
 
@@ -167,13 +175,7 @@ def _event_for(events: list[Event], attendee: Attendee, text: str) -> Event:
     for event in events:
         if any(_mentions(p, sentence) is not None for p in event.participants):
             return event
-    best, best_at = events[0], -1
-    for event in events:
-        for person in event.participants:
-            before = [s.start for s in person.evidence if s.start < attendee.sentence_start]
-            if before and max(before) > best_at:
-                best, best_at = event, max(before)
-    return best
+    return _event_before(events, attendee.sentence_start) or events[0]
 
 
 def _side_for(event: Event, attendee: Attendee, text: str) -> tuple[str | None, Side]:
@@ -364,19 +366,7 @@ def add_missed_events(
             side: Side = "other"
             if people:
                 side = _SIDE_OPPOSITE[people[0].side]
-            alignment = align(text, titled.name, doc=doc, is_name=True)
-            people.append(
-                Participant(
-                    name=latin_name(titled.name),
-                    role=role,
-                    affiliation=affiliation,
-                    side=side,
-                    head_of_delegation=True,
-                    alignment=alignment.status,
-                    evidence=alignment.spans,
-                    origin="text",
-                )
-            )
+            people.append(found_in_text(titled.name, doc, role, affiliation, side, lead=True))
         wording = next(iter(candidate_dates(sentence)), None)
         date = resolve_date(wording, published, happened=not planned) if wording else None
         if date is None and before is not None:
@@ -410,21 +400,12 @@ def _reported_in(events: list[Event], start: int, end: int) -> Event | None:
 
 def _join(event: Event, new: list[Titled], text: str, doc: FoldedText, *, english: bool) -> None:
     for titled in new:
-        alignment = align(text, titled.name, doc=doc, is_name=True)
         side: Side = _SIDE_OPPOSITE[event.participants[0].side] if event.participants else "other"
+        affiliations = [p.affiliation for p in event.participants if p.affiliation]
+        affiliation = affiliation_hint(titled.context, affiliations)
+        role = titled.role if english else None
         event.participants.append(
-            Participant(
-                name=latin_name(titled.name),
-                role=titled.role if english else None,
-                affiliation=affiliation_hint(
-                    titled.context, [p.affiliation for p in event.participants if p.affiliation]
-                ),
-                side=side,
-                head_of_delegation=True,
-                alignment=alignment.status,
-                evidence=alignment.spans,
-                origin="text",
-            )
+            found_in_text(titled.name, doc, role, affiliation, side, lead=True)
         )
     event.sides = sides_of(event.participants)
 
