@@ -9,6 +9,7 @@ cannot spend tokens on it) and passes it explicitly: the output always parses.
 
 from __future__ import annotations
 
+import atexit
 import ctypes
 import hashlib
 import json
@@ -60,6 +61,8 @@ def _load_llama(path: str, n_ctx: int, n_threads: int) -> Any:
                 from llama_cpp import Llama
             except ImportError as exc:  # pragma: no cover - it is a dependency
                 raise BackendError(f"llama-cpp-python is not importable: {exc}") from exc
+            if not _LOADED:
+                atexit.register(_close_all)
             _LOADED[key] = Llama(
                 model_path=path,
                 n_ctx=n_ctx,
@@ -69,6 +72,18 @@ def _load_llama(path: str, n_ctx: int, n_threads: int) -> Any:
                 verbose=False,
             )
         return _LOADED[key]
+
+
+def _close_all() -> None:
+    """Free the llama.cpp contexts at exit, while the modules they need still exist.
+
+    Left to the garbage collector at interpreter shutdown, llama-cpp-python 0.3.36
+    prints "Exception ignored in: Llama.__del__ ... TypeError" after every command.
+    """
+    with _LOCK:
+        for llama in _LOADED.values():
+            llama.close()
+        _LOADED.clear()
 
 
 class LocalBackend(Backend):
