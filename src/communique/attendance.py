@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from communique.candidates import THING_WORDS
 from communique.grounding import fold_value
@@ -133,8 +134,12 @@ class Attendee:
     sentence_end: int
 
 
-def sentences(text: str) -> list[tuple[int, int]]:
-    """(start, end) offsets of the sentences of ``text``; abbreviations do not end one."""
+@lru_cache(maxsize=16)
+def sentences(text: str) -> tuple[tuple[int, int], ...]:
+    """(start, end) offsets of the sentences of ``text``; abbreviations do not end one.
+
+    Memoised: every completion pass reads the same article's sentences.
+    """
     spans: list[tuple[int, int]] = []
     start = 0
     for match in _SENTENCE_END.finditer(text):
@@ -151,7 +156,7 @@ def sentences(text: str) -> list[tuple[int, int]]:
         start = match.end()
     if text[start:].strip():
         spans.append((start, len(text)))
-    return spans
+    return tuple(spans)
 
 
 def is_title_word(word: str) -> bool:

@@ -24,13 +24,12 @@ from communique.attendance import (
     titled_people,
 )
 from communique.candidates import candidate_dates
-from communique.dates import resolve_date
+from communique.dates import YEAR, resolve_date
 from communique.grounding import FoldedText, align, fold_value
 from communique.names import latin_name, name_tokens
 from communique.quotes import find_quotes
 from communique.schema import Agreement, Event, EventKind, Location, Participant, Quote, Side, Span
 
-_YEAR = re.compile(r"\b(1[89]\d\d|2[01]\d\d)\b")
 _SIDE_ORDER = {"host": 0, "visitor": 1, "other": 2}
 
 
@@ -68,7 +67,7 @@ def signed_at_event(agreement: Agreement, text: str, year: int | None) -> bool:
             if at == 0 or not _SIGNING_WORDS.search(text[bounds[at - 1][0] : bounds[at - 1][1]]):
                 continue
             sentence = text[bounds[at - 1][0] : bounds[at][1]]
-        years = [int(y) for y in _YEAR.findall(sentence)]
+        years = [int(y) for y in YEAR.findall(sentence)]
         if year is not None and years and max(years) < year:
             continue
         return True
@@ -327,7 +326,7 @@ def add_missed_events(
         verb = _MEETING_VERB.search(sentence)
         if verb is None:
             continue
-        years = [int(y) for y in _YEAR.findall(sentence)]
+        years = [int(y) for y in YEAR.findall(sentence)]
         if published is not None and years and max(years) < published.year:
             continue
         everyone = [p for event in events for p in event.participants]

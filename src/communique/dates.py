@@ -8,7 +8,8 @@ import warnings
 
 from communique.candidates import RELATIVE_WORDING
 
-_YEAR = re.compile(r"\b(1[89]\d\d|2[01]\d\d)\b")
+#: a year from 1800 to 2199 as a whole word
+YEAR = re.compile(r"\b(1[89]\d\d|2[01]\d\d)\b")
 _LAST_OR_NEXT = re.compile(r"\b(?:last|next|past|previous|coming)\b", re.IGNORECASE)
 
 
@@ -27,7 +28,7 @@ def resolve_date(
         return dt.date.fromisoformat(wording)
     except ValueError:
         pass
-    if published is None and not _YEAR.search(wording):
+    if published is None and not YEAR.search(wording):
         return None
     import dateparser  # slow to import: only when a date needs parsing
 
