@@ -30,17 +30,17 @@ def main() -> None:
     parser.add_argument("--json", type=Path, default=None, help="Also write the figures here.")
     args = parser.parse_args()
 
-    from communique.model_assets import resolve_model_file
+    from communique.extract.backends.model_assets import resolve_model_file
 
     model_path = resolve_model_file().path  # assembled in the real user cache
     home = Path(tempfile.mkdtemp(prefix="communique-bench-"))
     os.environ["COMMUNIQUE_HOME"] = str(home)
     os.environ["COMMUNIQUE_MODEL_PATH"] = str(model_path)
 
-    from communique.backends import get_backend
-    from communique.inputs import Article, read_inputs
-    from communique.pipeline import Summariser
-    from communique.prompts import load_prompt
+    from communique.extract.backends import get_backend
+    from communique.extract.pipeline import Summariser
+    from communique.extract.prompts import load_prompt
+    from communique.inputs.readers import Article, read_inputs
 
     backend = get_backend("local")
     started = time.perf_counter()

@@ -81,7 +81,7 @@ def loopback_only(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.fixture(autouse=True)
 def no_real_sleep(monkeypatch: pytest.MonkeyPatch) -> list[float]:
     """A Summariser built without an explicit RetryPolicy records its sleeps instead."""
-    from communique import pipeline
+    from communique.extract import pipeline
 
     sleeps: list[float] = []
     monkeypatch.setattr(
@@ -101,8 +101,9 @@ def make_summariser(
     sleeps: list[float],
 ) -> Callable[..., Any]:
     """Summariser(get_backend("openai:fake-model"), ...) whose retry sleeps are recorded."""
-    from communique.backends import get_backend
-    from communique.pipeline import RetryPolicy, Summariser
+    from communique.extract.backends import get_backend
+    from communique.extract.pipeline import Summariser
+    from communique.extract.retry import RetryPolicy
 
     def make(**kwargs: Any) -> Summariser:
         kwargs.setdefault("retry", RetryPolicy(sleep=sleeps.append))

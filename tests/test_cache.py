@@ -14,14 +14,14 @@ from typing import Any
 
 import pytest
 
-from communique import pipeline
-from communique.assemble import build_events
-from communique.backends.openai_compat import OpenAIBackend
-from communique.cache import ResultCache, cache_key
-from communique.inputs import Article
-from communique.pipeline import Summariser
-from communique.prompts import load_prompt, prompts_dir
+from communique.extract import pipeline
+from communique.extract.assemble import build_events
+from communique.extract.backends.openai_compat import OpenAIBackend
+from communique.extract.pipeline import Summariser
+from communique.extract.prompts import load_prompt, prompts_dir
+from communique.inputs.readers import Article
 from communique.schema import SCHEMA_VERSION
+from communique.store.cache import ResultCache, cache_key
 from fake_openai import (
     ARTICLE_BODY,
     OTHER_ARTICLE_TEXT,
@@ -325,7 +325,7 @@ _WRITER = textwrap.dedent(
     """
     import sys
     from pathlib import Path
-    from communique.cache import ResultCache
+    from communique.store.cache import ResultCache
 
     folder, name = Path(sys.argv[1]), sys.argv[2]
     cache = ResultCache(folder)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from communique.candidates import candidate_dates, candidate_names
-from communique.names import title_in_name
+from communique.text.candidates import candidate_dates, candidate_names
+from communique.text.names import title_in_name
 from fake_openai import ARTICLE_BODY
 
 

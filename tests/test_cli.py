@@ -13,9 +13,9 @@ import pytest
 from typer.testing import CliRunner
 
 from communique import __version__
-from communique.cache import ResultCache
 from communique.cli import app
 from communique.schema import ArticleRecord
+from communique.store.cache import ResultCache
 from fake_openai import (
     ARTICLE_BODY,
     ARTICLE_FILE_TEXT,

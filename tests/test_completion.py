@@ -6,9 +6,9 @@ import datetime as dt
 
 import pytest
 
-from communique.assemble import build_events, standalone_name
-from communique.attendance import attendees, sentences
-from communique.draft import ExtractionDraft
+from communique.extract.assemble import build_events, standalone_name
+from communique.extract.draft import ExtractionDraft
+from communique.text.attendance import attendees, sentences
 
 
 def _names(text: str) -> list[str]:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from communique.inputs import Article, read_inputs
+from communique.inputs.readers import Article, read_inputs
 from communique.schema import ArticleRecord
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -25,7 +25,7 @@ pytestmark = pytest.mark.model
 @pytest.fixture(scope="session")
 def embedded_model() -> Path:
     """Assemble (once) and verify the embedded model in the real user cache."""
-    from communique.model_assets import assemble_embedded_model
+    from communique.extract.backends.model_assets import assemble_embedded_model
 
     return assemble_embedded_model()
 

@@ -6,7 +6,7 @@ import unicodedata
 
 import pytest
 
-from communique.grounding import FoldedText, align, fold_value
+from communique.text.alignment import FoldedText, align, fold_value
 
 
 def check(text: str, value: str, *, is_name: bool = True):

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from communique.inputs import Article, InputProblem, content_id, read_bytes, read_inputs
+from communique.inputs.readers import Article, InputProblem, content_id, read_bytes, read_inputs
 from fake_openai import ARTICLE_BODY, ARTICLE_FILE_TEXT
 
 

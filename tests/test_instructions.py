@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from communique.instructions import strip_instructions
+from communique.text.instructions import strip_instructions
 
 NEWS = "BAKU, May 3. Minister A met Minister B.\n\nThey discussed trade."
 

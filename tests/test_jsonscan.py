@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import json
 
-from communique.draft import ExtractionDraft
-from communique.grounding import FoldedText
-from communique.jsonscan import RepeatGuard, event_ends
-from communique.pipeline import salvage_events
+from communique.extract.draft import ExtractionDraft
+from communique.extract.jsonscan import RepeatGuard, event_ends
+from communique.extract.modelcall import salvage_events
+from communique.text.alignment import FoldedText
 
 TEXT = "Foreign Minister Jeyhun Bayramov received Osman Mesten in Baku on February 6."
 

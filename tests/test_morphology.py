@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from communique.morphology import nominative_name
+from communique.text.morphology import nominative_name
 
 
 @pytest.mark.parametrize(
@@ -71,7 +71,7 @@ def test_words_that_are_no_name_part_stay_as_written() -> None:
 
 
 def test_never_raises(monkeypatch: pytest.MonkeyPatch) -> None:
-    import communique.morphology as morphology
+    import communique.text.morphology as morphology
 
     def broken(part: str) -> list[object]:
         raise RuntimeError("dictionary unreadable")
@@ -82,7 +82,7 @@ def test_never_raises(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_import_does_not_load_pymorphy3() -> None:
     code = (
-        "import sys, communique.morphology\n"
+        "import sys, communique.text.morphology\n"
         "assert 'pymorphy3' not in sys.modules, 'pymorphy3 imported eagerly'\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)

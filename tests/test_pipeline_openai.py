@@ -13,12 +13,13 @@ from typing import Any
 import pytest
 from openai.types.chat import ChatCompletion
 
-from communique.backends import Backend, get_backend
-from communique.backends.openai_compat import OpenAIBackend
 from communique.errors import ConfigError
-from communique.inputs import Article, InputProblem, read_inputs
-from communique.pipeline import MAX_RETRY_AFTER_S, RetryPolicy, Summariser
-from communique.prompts import load_prompt, prompts_dir
+from communique.extract.backends import Backend, get_backend
+from communique.extract.backends.openai_compat import OpenAIBackend
+from communique.extract.pipeline import Summariser
+from communique.extract.prompts import load_prompt, prompts_dir
+from communique.extract.retry import MAX_RETRY_AFTER_S, RetryPolicy
+from communique.inputs.readers import Article, InputProblem, read_inputs
 from fake_openai import (
     ARTICLE_BODY,
     ARTICLE_FILE_TEXT,
@@ -689,7 +690,7 @@ def test_malformed_json_error_message_reads_cleanly(fake_openai: FakeOpenAI, mak
     ],
 )
 def test_resolve_date(wording, published, happened, expected):
-    from communique.dates import resolve_date
+    from communique.text.dates import resolve_date
 
     assert resolve_date(wording, published, happened=happened) == expected
 
@@ -759,6 +760,6 @@ def test_strict_cli_flag(fake_openai: FakeOpenAI, write, monkeypatch: pytest.Mon
     ],
 )
 def test_a_weekday_is_the_nearest_such_day(wording, published, expected):
-    from communique.dates import resolve_date
+    from communique.text.dates import resolve_date
 
     assert resolve_date(wording, published, happened=True) == expected

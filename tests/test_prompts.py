@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 from communique.cli import app
 from communique.errors import PromptError
-from communique.prompts import (
+from communique.extract.prompts import (
     LOCK_FILE,
     available_prompts,
     load_prompt,

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 
 import pytest
 
-from communique.quotes import MAX_QUOTE_CHARS, FoundQuote, find_quotes
+from communique.text.quotes import MAX_QUOTE_CHARS, FoundQuote, find_quotes
 
 
 def quotes(text: str, people: Sequence[str] = ()) -> list[FoundQuote]:

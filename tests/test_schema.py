@@ -12,8 +12,7 @@ from pydantic import ValidationError
 from typer.testing import CliRunner
 
 from communique.cli import app
-from communique.draft import DraftPerson, ExtractionDraft, draft_model
-from communique.grounding import FoldedText
+from communique.extract.draft import DraftPerson, ExtractionDraft, draft_model
 from communique.schema import (
     SCHEMA_VERSION,
     ArticleInfo,
@@ -24,6 +23,7 @@ from communique.schema import (
     Span,
     record_json_schema,
 )
+from communique.text.alignment import FoldedText
 from fake_openai import ARTICLE_BODY, draft, meeting_event, person
 
 SCHEMA_FILE = Path(__file__).resolve().parents[1] / "schemas" / "article_record.schema.json"

@@ -14,13 +14,14 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from communique.names import name_key, title_in_name
+from communique.text.names import name_key, title_in_name
+from communique.text.spans import AlignmentStatus as AlignmentStatus
+from communique.text.spans import Span as Span
 
 SCHEMA_VERSION = "1.1.0"
 
 EventKind = Literal["meeting", "call", "signing", "announcement", "other"]
 Side = Literal["host", "visitor", "other"]
-AlignmentStatus = Literal["exact", "case_insensitive", "fuzzy", "ungrounded"]
 Origin = Literal["model", "text"]
 Status = Literal["ok", "error"]
 
@@ -61,20 +62,6 @@ def duplicate_names(names: list[str]) -> list[str]:
 
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid")
-
-
-class Span(_Model):
-    """A character span of the article text: ``text == article_text[start:end]``."""
-
-    start: int = Field(ge=0)
-    end: int = Field(ge=0)
-    text: str
-
-    @model_validator(mode="after")
-    def _ordered(self) -> Span:
-        if self.end < self.start:
-            raise ValueError(f"span end {self.end} is before its start {self.start}")
-        return self
 
 
 class Participant(_Model):

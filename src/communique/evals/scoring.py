@@ -17,9 +17,9 @@ from pydantic import BaseModel, Field
 from rapidfuzz import fuzz, process
 
 from communique.evals.gold import GoldCase, GoldEvent, GoldParticipant
-from communique.language import detect_language
-from communique.names import fold, name_tokens, same_person, title_words
 from communique.schema import ArticleRecord, Event, Location, Participant, Status
+from communique.text.language import detect_language
+from communique.text.names import fold, name_tokens, same_person, title_words
 
 SCORER_VERSION = "1"
 

@@ -20,9 +20,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from communique.candidates import THING_WORDS
-from communique.grounding import fold_value
-from communique.names import fold, same_person, title_words
+from communique.text.alignment import fold_value
+from communique.text.candidates import THING_WORDS
+from communique.text.names import fold, same_person, title_words
 
 # Phrases saying that the people named in the same sentence took part.
 _CUES = [

@@ -18,8 +18,8 @@ from typing import Any
 from openai import OpenAI
 from openai.types.chat import ChatCompletion
 
-from communique.backends.base import Backend
 from communique.errors import ConfigError
+from communique.extract.backends.base import Backend
 
 DEFAULT_TIMEOUT_S = 120.0
 

@@ -11,7 +11,7 @@ import unicodedata
 
 from anyascii import anyascii
 
-from communique.morphology import nominative_name
+from communique.text.morphology import nominative_name
 
 # Titles, honorifics and positions that belong in ``role``, never in ``name``.
 # Words that are also common surnames (Major, King, Prince, Head, General) only

@@ -13,7 +13,9 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from communique.attendance import (
+from communique.schema import Agreement, Event, EventKind, Location, Participant, Quote, Side, Span
+from communique.text.alignment import FoldedText, align, fold_value
+from communique.text.attendance import (
     Attendee,
     Titled,
     affiliation_hint,
@@ -23,12 +25,10 @@ from communique.attendance import (
     titled_names,
     titled_people,
 )
-from communique.candidates import candidate_dates
-from communique.dates import YEAR, resolve_date
-from communique.grounding import FoldedText, align, fold_value
-from communique.names import latin_name, name_tokens
-from communique.quotes import find_quotes
-from communique.schema import Agreement, Event, EventKind, Location, Participant, Quote, Side, Span
+from communique.text.candidates import candidate_dates
+from communique.text.dates import YEAR, resolve_date
+from communique.text.names import latin_name, name_tokens
+from communique.text.quotes import find_quotes
 
 _SIDE_ORDER = {"host": 0, "visitor": 1, "other": 2}
 
@@ -111,7 +111,7 @@ def found_in_text(
 
 
 def add_attendees(events: list[Event], text: str, doc: FoldedText, *, english: bool) -> None:
-    """Add the people a sentence says also attended (see :mod:`communique.attendance`).
+    """Add the people a sentence says also attended (see :mod:`communique.text.attendance`).
 
     Each joins the event the sentence is about: the event one of whose participants
     the sentence names, else the last event mentioned before it. Their side and

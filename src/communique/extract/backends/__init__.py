@@ -10,15 +10,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from communique.backends.base import Backend
 from communique.errors import ConfigError
+from communique.extract.backends.base import Backend
 
 DEFAULT_MODEL = "local"
 
 
 def _local(arg: str) -> Backend:
-    from communique.backends.local import LocalBackend
-    from communique.model_assets import ModelFile, model_identity
+    from communique.extract.backends.local import LocalBackend
+    from communique.extract.backends.model_assets import ModelFile, model_identity
 
     if arg:
         path = Path(arg).expanduser()
@@ -29,7 +29,7 @@ def _local(arg: str) -> Backend:
 
 
 def _openai(arg: str) -> Backend:
-    from communique.backends.openai_compat import OpenAIBackend
+    from communique.extract.backends.openai_compat import OpenAIBackend
 
     return OpenAIBackend(arg)
 

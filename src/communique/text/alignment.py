@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from anyascii import anyascii
 from rapidfuzz import fuzz
 
-from communique.schema import AlignmentStatus, Span
+from communique.text.spans import AlignmentStatus, Span
 
 FUZZY_THRESHOLD = 85.0
 MAX_SPANS = 8

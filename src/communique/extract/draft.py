@@ -1,7 +1,7 @@
 """The compact shape the language model fills in.
 
 Output tokens dominate the cost of a local model, so the model writes short keys
-and copies the date as worded in the text; :mod:`communique.assemble` turns a
+and copies the date as worded in the text; :mod:`communique.extract.assemble` turns a
 draft into the full :class:`~communique.schema.ArticleRecord` (ISO dates, sides,
 evidence spans). Length and count bounds here become grammar limits for the
 embedded model, so a run can never ramble until ``max_tokens``.
@@ -25,8 +25,6 @@ from pydantic import (
     model_validator,
 )
 
-from communique.grounding import FoldedText, align
-from communique.names import name_key
 from communique.schema import (
     EventKind,
     Side,
@@ -34,6 +32,8 @@ from communique.schema import (
     check_summary,
     duplicate_names,
 )
+from communique.text.alignment import FoldedText, align
+from communique.text.names import name_key
 
 
 def _article(info: ValidationInfo) -> FoldedText | None:

@@ -25,7 +25,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from communique.names import fold, name_tokens, title_words
+from communique.text.names import fold, name_tokens, title_words
 
 MAX_QUOTE_CHARS = 600
 MIN_STATEMENT_WORDS = 5

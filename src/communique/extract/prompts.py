@@ -38,10 +38,10 @@ def prompts_dir() -> Path:
     env = os.environ.get("COMMUNIQUE_PROMPTS_DIR")
     if env:
         return Path(env)
-    checkout = Path(__file__).resolve().parents[2] / "prompts"
+    checkout = Path(__file__).resolve().parents[3] / "prompts"
     if checkout.is_dir():
         return checkout
-    return Path(__file__).resolve().parent / "_data" / "prompts"
+    return Path(__file__).resolve().parents[1] / "_data" / "prompts"
 
 
 @dataclass(frozen=True)

@@ -22,11 +22,11 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from communique.backends.base import Backend
 from communique.config import models_dir, thread_count
 from communique.errors import BackendError
-from communique.jsonscan import RepeatGuard
-from communique.model_assets import ModelFile, resolve_model_file
+from communique.extract.backends.base import Backend
+from communique.extract.backends.model_assets import ModelFile, resolve_model_file
+from communique.extract.jsonscan import RepeatGuard
 
 if TYPE_CHECKING:
     from openai.types.chat import ChatCompletion

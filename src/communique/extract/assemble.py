@@ -3,7 +3,7 @@
 Deterministic work the model should not spend tokens on happens here: the date as
 worded is resolved to an ISO date against the publication date, sides are derived
 from the participants, and names and agreements are aligned to source spans; then
-:mod:`communique.completion` completes the events from the text.
+:mod:`communique.extract.completion` completes the events from the text.
 """
 
 from __future__ import annotations
@@ -13,8 +13,7 @@ import re
 
 from annotated_types import MaxLen
 
-from communique.candidates import THING_WORDS
-from communique.completion import (
+from communique.extract.completion import (
     add_attendees,
     add_missed_events,
     add_quotes,
@@ -24,11 +23,12 @@ from communique.completion import (
     sides_of,
     signed_at_event,
 )
-from communique.dates import resolve_date
-from communique.draft import TOPIC_MAX, DraftEvent, ExtractionDraft
-from communique.grounding import FoldedText, align
-from communique.names import fold, latin_name, same_person
+from communique.extract.draft import TOPIC_MAX, DraftEvent, ExtractionDraft
 from communique.schema import Agreement, Event, Location, Participant
+from communique.text.alignment import FoldedText, align
+from communique.text.candidates import THING_WORDS
+from communique.text.dates import resolve_date
+from communique.text.names import fold, latin_name, same_person
 
 
 def standalone_name(name: str, text: str) -> str:

@@ -7,139 +7,34 @@ source and keeps the reason (and the model's last output, when there was one).
 
 from __future__ import annotations
 
-import json
 import logging
-import random
 import time
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from collections.abc import Iterable, Iterator
+from typing import Any
 
-from pydantic import ValidationError
-from tenacity import (
-    RetryCallState,
-    Retrying,
-    retry_if_exception,
-    stop_after_attempt,
-    stop_after_delay,
-)
-
-from communique.assemble import build_events
-from communique.backends import Backend, get_backend
-from communique.cache import ResultCache, cache_key
-from communique.candidates import candidate_dates, candidate_documents, candidate_names
-from communique.config import log_path
-from communique.draft import ExtractionDraft, draft_model
-from communique.errors import BackendError, CommuniqueError, ExtractionError, InputError
-from communique.grounding import FoldedText
-from communique.inputs import Article, InputProblem, Item
-from communique.instructions import strip_instructions
-from communique.jsonscan import event_ends
-from communique.language import detect_language
-from communique.prompts import Prompt, load_prompt
+from communique.errors import CommuniqueError, InputError
+from communique.extract.assemble import build_events
+from communique.extract.backends import Backend, get_backend
+from communique.extract.draft import ExtractionDraft, draft_model
+from communique.extract.modelcall import CallLog, ModelCaller
+from communique.extract.prompts import Prompt, load_prompt
+from communique.extract.retry import RetryPolicy
+from communique.inputs.readers import Article, InputProblem, Item
 from communique.schema import (
     SCHEMA_VERSION,
     ArticleInfo,
     ArticleRecord,
     ErrorInfo,
     Provenance,
-    Usage,
 )
-
-if TYPE_CHECKING:
-    from openai.types.chat import ChatCompletion
+from communique.store.cache import ResultCache, cache_key
+from communique.store.calllog import append_call_log
+from communique.text.alignment import FoldedText
+from communique.text.candidates import candidate_dates, candidate_documents, candidate_names
+from communique.text.instructions import strip_instructions
+from communique.text.language import detect_language
 
 logger = logging.getLogger("communique")
-
-MAX_RETRY_AFTER_S = 60.0
-
-
-@dataclass
-class RetryPolicy:
-    """Transient-error retries (rate limits, 5xx, timeouts, dropped connections)."""
-
-    attempts: int = 5
-    max_total_s: float = 300.0
-    initial_s: float = 1.0
-    max_wait_s: float = 30.0
-    sleep: Callable[[float], None] = time.sleep
-
-
-def is_transient(exc: BaseException) -> bool:
-    import openai
-
-    if isinstance(exc, openai.RateLimitError | openai.APITimeoutError | openai.APIConnectionError):
-        return True
-    if isinstance(exc, openai.APIStatusError):
-        return exc.status_code >= 500 or exc.status_code in (408, 409, 429)
-    return False
-
-
-def retry_after_seconds(exc: BaseException | None) -> float | None:
-    """Seconds the server asked us to wait (``Retry-After`` or ``retry-after-ms``)."""
-    response = getattr(exc, "response", None)
-    headers = getattr(response, "headers", None)
-    if headers is None:
-        return None
-    if (value := headers.get("retry-after-ms")) is not None:
-        try:
-            return float(value) / 1000.0
-        except ValueError:
-            pass
-    value = headers.get("retry-after")
-    if value is None:
-        return None
-    try:
-        return float(value)
-    except ValueError:
-        from email.utils import parsedate_to_datetime
-
-        try:
-            when = parsedate_to_datetime(value)
-        except (TypeError, ValueError):
-            return None
-        return max(0.0, when.timestamp() - time.time())
-
-
-def _wait(policy: RetryPolicy) -> Callable[[RetryCallState], float]:
-    def wait(state: RetryCallState) -> float:
-        exc = state.outcome.exception() if state.outcome else None
-        asked = retry_after_seconds(exc)
-        if asked is not None and asked == asked:  # NaN is no answer
-            return float(max(0.0, min(asked, MAX_RETRY_AFTER_S)))
-        backoff: float = policy.initial_s * 2.0 ** (state.attempt_number - 1)
-        return min(policy.max_wait_s, backoff) * (0.5 + random.random() / 2)
-
-    return wait
-
-
-@dataclass
-class CallLog:
-    """What one article's model calls cost, re-asks and transient retries included."""
-
-    attempts: int = 0
-    prompt_tokens: int = 0
-    completion_tokens: int = 0
-    transient_retries: int = 0
-    outputs: list[str] = field(default_factory=list)
-    seconds: list[float] = field(default_factory=list)
-    salvaged: bool = False
-
-    def add(self, completion: ChatCompletion, seconds: float) -> None:
-        self.attempts += 1
-        if completion.usage is not None:
-            self.prompt_tokens += completion.usage.prompt_tokens
-            self.completion_tokens += completion.usage.completion_tokens
-        content = completion.choices[0].message.content if completion.choices else None
-        self.outputs.append(content or "")
-        self.seconds.append(round(seconds, 3))
-
-    def usage(self) -> Usage:
-        return Usage(
-            prompt_tokens=self.prompt_tokens,
-            completion_tokens=self.completion_tokens,
-            attempts=self.attempts,
-        )
 
 
 class Summariser:
@@ -176,6 +71,7 @@ class Summariser:
         self.max_reasks = max_reasks
         self.constrain = self.backend.kind == "local" if constrain is None else constrain
         self.retry = retry or RetryPolicy()
+        self.caller = ModelCaller(self.backend, self.retry, max_reasks)
         self.log_calls = log_calls
         self.strict = strict
 
@@ -254,7 +150,9 @@ class Summariser:
         calls = CallLog()
         started = time.perf_counter()
         try:
-            draft = self._call_model(response_model, messages, calls, FoldedText(model_text))
+            draft = self.caller.call(
+                response_model, messages, self.prompt.params, calls, FoldedText(model_text)
+            )
             events = build_events(draft, article.text, article.published, info.language)
         except CommuniqueError as exc:
             duration = time.perf_counter() - started
@@ -313,79 +211,6 @@ class Summariser:
                 "split it into parts",
             )
 
-    def _call_model(
-        self,
-        response_model: type[ExtractionDraft],
-        messages: list[dict[str, str]],
-        calls: CallLog,
-        doc: FoldedText,
-    ) -> ExtractionDraft:
-        import instructor  # the client libraries are slow to import: only on a cache miss
-        import openai
-
-        create = self._resilient_create(calls)
-        patched = instructor.patch(create=create, mode=instructor.Mode.JSON_SCHEMA)
-        params = {k: v for k, v in self.prompt.params.items() if k in _API_PARAMS}
-        try:
-            draft = patched(
-                response_model=response_model,
-                messages=messages,
-                context={"article": doc},
-                max_retries=self.max_reasks,
-                **params,
-            )
-        except instructor.core.exceptions.IncompleteOutputException as exc:
-            last = calls.outputs[-1] if calls.outputs else None
-            salvaged = salvage_events(last, response_model, doc)
-            if salvaged is not None:
-                calls.salvaged = True
-                return salvaged
-            raise ExtractionError(
-                f"the model's output was cut off at max_tokens={params.get('max_tokens')}",
-                last_output=last,
-            ) from exc
-        except instructor.core.exceptions.InstructorRetryException as exc:
-            cause = exc.__cause__
-            if isinstance(cause, ValidationError | json.JSONDecodeError):
-                raise ExtractionError(
-                    f"the output stayed invalid after {calls.attempts} attempts: "
-                    f"{_short_validation(cause)}",
-                    last_output=calls.outputs[-1] if calls.outputs else None,
-                ) from exc
-            raise _backend_error(cause or exc, calls) from exc
-        except openai.OpenAIError as exc:
-            raise _backend_error(exc, calls) from exc
-        return draft
-
-    def _resilient_create(self, calls: CallLog) -> Callable[..., ChatCompletion]:
-        """The backend's create, retried on transient errors, recording every completion."""
-        policy = self.retry
-        backend = self.backend
-
-        def before_sleep(state: RetryCallState) -> None:
-            calls.transient_retries += 1
-            exc = state.outcome.exception() if state.outcome else None
-            logger.warning("transient error, retrying (attempt %d): %s", state.attempt_number, exc)
-
-        def create(**kwargs: Any) -> ChatCompletion:
-            retrying = Retrying(
-                retry=retry_if_exception(is_transient),
-                stop=stop_after_attempt(policy.attempts) | stop_after_delay(policy.max_total_s),
-                wait=_wait(policy),
-                sleep=policy.sleep,
-                before_sleep=before_sleep,
-                reraise=True,
-            )
-            for attempt in retrying:
-                with attempt:
-                    started = time.perf_counter()
-                    completion = backend.create(**kwargs)
-                    calls.add(completion, time.perf_counter() - started)
-                    return completion
-            raise AssertionError("unreachable")  # pragma: no cover
-
-        return create
-
     def _log(
         self,
         article: Article,
@@ -415,32 +240,7 @@ class Summariser:
             "responses": calls.outputs,
             "error": error,
         }
-        try:
-            path = log_path()
-            path.parent.mkdir(parents=True, exist_ok=True)
-            with path.open("a", encoding="utf-8") as handle:
-                handle.write(json.dumps(entry, ensure_ascii=False) + "\n")
-        except OSError as exc:  # a full disk must not fail the article
-            logger.warning("could not write the call log: %s", exc)
-
-
-def salvage_events(
-    output: str | None, response_model: type[ExtractionDraft], doc: FoldedText
-) -> ExtractionDraft | None:
-    """Keep the complete events of an output cut off by ``max_tokens``.
-
-    A small model sometimes repeats an event until the token limit; the events
-    written before the cut are still good. Returns None when none survive validation.
-    """
-    if not output:
-        return None
-    ends = event_ends(output)
-    for end in reversed(ends):
-        try:
-            return response_model.model_validate_json(output[:end] + "]}", context={"article": doc})
-        except ValidationError:
-            continue
-    return None
+        append_call_log(entry)
 
 
 def drop_ungrounded(record: ArticleRecord) -> ArticleRecord:
@@ -456,30 +256,6 @@ def drop_ungrounded(record: ArticleRecord) -> ArticleRecord:
         events.append(event.model_copy(update={"participants": people, "agreements": agreements}))
     provenance = record.provenance.model_copy(update={"dropped_ungrounded": dropped})
     return record.model_copy(update={"events": events, "provenance": provenance})
-
-
-_API_PARAMS = {"temperature", "seed", "max_tokens", "top_p"}
-
-
-def _short_validation(exc: BaseException) -> str:
-    if isinstance(exc, ValidationError):
-        parts = []
-        for err in exc.errors()[:5]:
-            where = ".".join(str(p) for p in err["loc"])
-            parts.append(f"{where}: {err['msg']}" if where else err["msg"])
-        return "; ".join(parts)
-    return str(exc)
-
-
-def _backend_error(exc: BaseException, calls: CallLog) -> BackendError:
-    import openai
-
-    if isinstance(exc, openai.APIStatusError):
-        detail = f"HTTP {exc.status_code}: {exc.message}"
-    else:
-        detail = f"{type(exc).__name__}: {exc}"
-    tries = calls.transient_retries + 1
-    return BackendError(f"the model call failed ({detail}) after {tries} tries")
 
 
 def _error_record(

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 
-from communique.names import fold, title_words
+from communique.text.names import fold, title_words
 
 MAX_CANDIDATES = 120
 _WORD = re.compile(r"[^\W\d_]+(?:['’\-][^\W\d_]+)*")

@@ -1,0 +1,16 @@
+"""The ``communique`` command: a thin layer over the library API.
+
+Each command lives in its own module; importing them registers them on :data:`app`.
+"""
+
+from __future__ import annotations
+
+from communique.cli import evaluate, info, prompts, summarise  # noqa: F401  (registers commands)
+from communique.cli.app import app
+
+
+def main() -> None:
+    app()
+
+
+__all__ = ["app", "main"]

@@ -1,0 +1,81 @@
+"""The ``communique`` command's shared parts: the Typer app, common options, output."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from communique import __version__
+
+app = typer.Typer(
+    name="communique",
+    help="Turn press releases about official meetings into validated meeting records.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+prompts_app = typer.Typer(help="List and lock versioned prompts.", no_args_is_help=True)
+app.add_typer(prompts_app, name="prompts")
+
+err = Console(stderr=True)
+MAX_EXIT = 100
+EXIT_CONFIG = 101
+
+ModelOption = Annotated[
+    str,
+    typer.Option(
+        "--model",
+        "-m",
+        help="'local' (embedded model), 'local:/path/model.gguf', or 'openai:<model>' "
+        "(OpenAI, or an OpenAI-compatible server via OPENAI_BASE_URL).",
+    ),
+]
+PromptOption = Annotated[
+    str | None,
+    typer.Option(
+        "--prompt", "-p", help="Prompt id, e.g. meeting_summary@v1 (default: newest released)."
+    ),
+]
+
+
+def fail(message: str, code: int = EXIT_CONFIG) -> typer.Exit:
+    err.print(f"[bold red]error:[/] {escape(message)}", highlight=False)
+    return typer.Exit(code)
+
+
+def _show_version(value: bool) -> None:
+    if value:
+        typer.echo(f"communique {__version__}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def main_callback(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_show_version, is_eager=True, help="Show the version and exit."
+        ),
+    ] = False,
+) -> None:
+    """Turn press releases about official meetings into validated meeting records."""
+
+
+def progress_bar(disable: bool = False) -> Progress:
+    """The progress bar every long command shows on stderr."""
+    return Progress(
+        TextColumn("[progress.description]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        disable=disable,
+    )
+
+
+def short_source(source: str, width: int = 40) -> str:
+    return source if len(source) <= width else "…" + source[-(width - 1) :]

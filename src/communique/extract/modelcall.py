@@ -1,0 +1,193 @@
+"""One structured model call: instructor's validation re-asks over transient retries.
+
+:class:`ModelCaller` sends the prompt with the draft model as ``response_model``;
+instructor feeds validation errors back to the model (re-asks), and every HTTP-level
+attempt goes through tenacity (transient retries). :class:`CallLog` records every
+completion, so the tokens and seconds of re-asks and retries are all counted.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from pydantic import ValidationError
+from tenacity import (
+    RetryCallState,
+    Retrying,
+    retry_if_exception,
+    stop_after_attempt,
+    stop_after_delay,
+)
+
+from communique.errors import BackendError, ExtractionError
+from communique.extract.backends import Backend
+from communique.extract.draft import ExtractionDraft
+from communique.extract.jsonscan import event_ends
+from communique.extract.retry import RetryPolicy, is_transient, wait_strategy
+from communique.schema import Usage
+from communique.text.alignment import FoldedText
+
+if TYPE_CHECKING:
+    from openai.types.chat import ChatCompletion
+
+logger = logging.getLogger("communique")
+
+#: generation parameters of a prompt's front matter that go to the API
+API_PARAMS = frozenset({"temperature", "seed", "max_tokens", "top_p"})
+
+
+@dataclass
+class CallLog:
+    """What one article's model calls cost, re-asks and transient retries included."""
+
+    attempts: int = 0
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    transient_retries: int = 0
+    outputs: list[str] = field(default_factory=list)
+    seconds: list[float] = field(default_factory=list)
+    salvaged: bool = False
+
+    def add(self, completion: ChatCompletion, seconds: float) -> None:
+        self.attempts += 1
+        if completion.usage is not None:
+            self.prompt_tokens += completion.usage.prompt_tokens
+            self.completion_tokens += completion.usage.completion_tokens
+        content = completion.choices[0].message.content if completion.choices else None
+        self.outputs.append(content or "")
+        self.seconds.append(round(seconds, 3))
+
+    def usage(self) -> Usage:
+        return Usage(
+            prompt_tokens=self.prompt_tokens,
+            completion_tokens=self.completion_tokens,
+            attempts=self.attempts,
+        )
+
+
+class ModelCaller:
+    """Calls one backend for a validated draft; raises only :class:`CommuniqueError`."""
+
+    def __init__(self, backend: Backend, retry: RetryPolicy, max_reasks: int) -> None:
+        self.backend = backend
+        self.retry = retry
+        self.max_reasks = max_reasks
+
+    def call(
+        self,
+        response_model: type[ExtractionDraft],
+        messages: list[dict[str, str]],
+        params: dict[str, Any],
+        calls: CallLog,
+        doc: FoldedText,
+    ) -> ExtractionDraft:
+        import instructor  # the client libraries are slow to import: only on a cache miss
+        import openai
+
+        create = self._resilient_create(calls)
+        patched = instructor.patch(create=create, mode=instructor.Mode.JSON_SCHEMA)
+        api_params = {k: v for k, v in params.items() if k in API_PARAMS}
+        try:
+            draft: ExtractionDraft = patched(
+                response_model=response_model,
+                messages=messages,
+                context={"article": doc},
+                max_retries=self.max_reasks,
+                **api_params,
+            )
+        except instructor.core.exceptions.IncompleteOutputException as exc:
+            last = calls.outputs[-1] if calls.outputs else None
+            salvaged = salvage_events(last, response_model, doc)
+            if salvaged is not None:
+                calls.salvaged = True
+                return salvaged
+            raise ExtractionError(
+                f"the model's output was cut off at max_tokens={api_params.get('max_tokens')}",
+                last_output=last,
+            ) from exc
+        except instructor.core.exceptions.InstructorRetryException as exc:
+            cause = exc.__cause__
+            if isinstance(cause, ValidationError | json.JSONDecodeError):
+                raise ExtractionError(
+                    f"the output stayed invalid after {calls.attempts} attempts: "
+                    f"{short_validation(cause)}",
+                    last_output=calls.outputs[-1] if calls.outputs else None,
+                ) from exc
+            raise backend_error(cause or exc, calls) from exc
+        except openai.OpenAIError as exc:
+            raise backend_error(exc, calls) from exc
+        return draft
+
+    def _resilient_create(self, calls: CallLog) -> Callable[..., ChatCompletion]:
+        """The backend's create, retried on transient errors, recording every completion."""
+        policy = self.retry
+        backend = self.backend
+
+        def before_sleep(state: RetryCallState) -> None:
+            calls.transient_retries += 1
+            exc = state.outcome.exception() if state.outcome else None
+            logger.warning("transient error, retrying (attempt %d): %s", state.attempt_number, exc)
+
+        def create(**kwargs: Any) -> ChatCompletion:
+            retrying = Retrying(
+                retry=retry_if_exception(is_transient),
+                stop=stop_after_attempt(policy.attempts) | stop_after_delay(policy.max_total_s),
+                wait=wait_strategy(policy),
+                sleep=policy.sleep,
+                before_sleep=before_sleep,
+                reraise=True,
+            )
+            for attempt in retrying:
+                with attempt:
+                    started = time.perf_counter()
+                    completion = backend.create(**kwargs)
+                    calls.add(completion, time.perf_counter() - started)
+                    return completion
+            raise AssertionError("unreachable")  # pragma: no cover
+
+        return create
+
+
+def salvage_events(
+    output: str | None, response_model: type[ExtractionDraft], doc: FoldedText
+) -> ExtractionDraft | None:
+    """Keep the complete events of an output cut off by ``max_tokens``.
+
+    A small model sometimes repeats an event until the token limit; the events
+    written before the cut are still good. Returns None when none survive validation.
+    """
+    if not output:
+        return None
+    ends = event_ends(output)
+    for end in reversed(ends):
+        try:
+            return response_model.model_validate_json(output[:end] + "]}", context={"article": doc})
+        except ValidationError:
+            continue
+    return None
+
+
+def short_validation(exc: BaseException) -> str:
+    if isinstance(exc, ValidationError):
+        parts = []
+        for err in exc.errors()[:5]:
+            where = ".".join(str(p) for p in err["loc"])
+            parts.append(f"{where}: {err['msg']}" if where else err["msg"])
+        return "; ".join(parts)
+    return str(exc)
+
+
+def backend_error(exc: BaseException, calls: CallLog) -> BackendError:
+    import openai
+
+    if isinstance(exc, openai.APIStatusError):
+        detail = f"HTTP {exc.status_code}: {exc.message}"
+    else:
+        detail = f"{type(exc).__name__}: {exc}"
+    tries = calls.transient_retries + 1
+    return BackendError(f"the model call failed ({detail}) after {tries} tries")
