@@ -27,6 +27,7 @@ from communique.schema import (
     ErrorInfo,
     Provenance,
 )
+from communique.store.articles import ArticleStore
 from communique.store.cache import ResultCache, cache_key
 from communique.store.calllog import append_call_log
 from communique.text.alignment import FoldedText
@@ -46,7 +47,8 @@ class Summariser:
     what the article contains (default: on for the embedded model). ``strict`` drops
     participants and agreements that no span of the article supports, and counts
     them in ``provenance.dropped_ungrounded`` (the cache keeps them, so the same
-    cached result serves both modes).
+    cached result serves both modes). ``articles`` keeps the text of every article
+    summarised without error, by id (default: the user's article store).
     """
 
     def __init__(
@@ -62,6 +64,7 @@ class Summariser:
         retry: RetryPolicy | None = None,
         log_calls: bool = True,
         strict: bool = False,
+        articles: ArticleStore | None = None,
     ) -> None:
         self.backend = backend or get_backend()
         self.prompt = prompt or load_prompt()
@@ -74,6 +77,7 @@ class Summariser:
         self.caller = ModelCaller(self.backend, self.retry, max_reasks)
         self.log_calls = log_calls
         self.strict = strict
+        self.articles = articles if articles is not None else ArticleStore()
 
     @property
     def params(self) -> dict[str, Any]:
@@ -120,6 +124,8 @@ class Summariser:
         )
         try:
             record = self._summarise(item, info)
+            if record.status == "ok":
+                self._keep_text(item)
             return drop_ungrounded(record) if self.strict else record
         except CommuniqueError as exc:
             return _error_record(info, exc)
@@ -130,6 +136,13 @@ class Summariser:
             return _error_record(info, error)
 
     # -- internals --------------------------------------------------------------------
+
+    def _keep_text(self, article: Article) -> None:
+        """Keep the text the record's spans index, for briefings and reports."""
+        try:
+            self.articles.put(article.id, article.text, article.source, article.published)
+        except Exception as exc:  # a read-only home must not fail the article
+            logger.warning("could not keep the article text of %s: %s", article.source, exc)
 
     def _summarise(self, article: Article, info: ArticleInfo) -> ArticleRecord:
         key = self.key_for(article)

@@ -1,0 +1,46 @@
+"""SQLite files with numbered migrations, safe for several processes at once.
+
+Each store (call log, article texts, feed items) keeps its own file and its own list
+of migrations: migration ``n`` is the SQL that brings the schema from version
+``n - 1`` to ``n``, applied once and recorded in ``PRAGMA user_version``. WAL mode
+and a busy timeout let two processes write to one file without losing a row.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Sequence
+from pathlib import Path
+
+BUSY_TIMEOUT_S = 30.0
+
+
+def connect(path: Path, migrations: Sequence[str]) -> sqlite3.Connection:
+    """Open ``path`` (created if missing), migrated to the newest schema."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
+    conn.row_factory = sqlite3.Row
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=NORMAL")
+    migrate(conn, migrations)
+    return conn
+
+
+def migrate(conn: sqlite3.Connection, migrations: Sequence[str]) -> int:
+    """Apply the migrations this file has not seen yet; return the schema version."""
+    version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+    if version >= len(migrations):
+        return version
+    conn.execute("BEGIN IMMEDIATE")  # one process migrates; the others wait, then see it done
+    try:
+        version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+        for number in range(version, len(migrations)):
+            for statement in migrations[number].split(";"):
+                if statement.strip():
+                    conn.execute(statement)
+            conn.execute(f"PRAGMA user_version = {number + 1}")
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    return len(migrations)
