@@ -380,7 +380,7 @@ def test_subprocess_summarises_stdin(fake_openai: FakeOpenAI):
     assert record.article.source == "-"
     assert fake_openai.request_count == 1
     home = Path(os.environ["COMMUNIQUE_HOME"])
-    assert (home / "logs.jsonl").is_file()
+    assert (home / "logs.db").is_file()
 
 
 def test_subprocess_config_error_exit_code(write):

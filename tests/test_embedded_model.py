@@ -6,7 +6,6 @@ article through the CLI, then checks what a user relies on in the record.
 
 from __future__ import annotations
 
-import json
 import subprocess
 import sys
 from pathlib import Path
@@ -85,8 +84,11 @@ def test_embedded_model_summarises_a_sample_article(embedded_model: Path, tmp_pa
     again = ArticleRecord.model_validate_json(out.read_text().splitlines()[0])
     assert again.provenance is not None and again.provenance.cached
     assert again.events == record.events
-    log = (tmp_path / "home" / "logs.jsonl").read_text().splitlines()
-    assert json.loads(log[-1])["completion_tokens"] == record.provenance.usage.completion_tokens
+    from communique.store.calllog import CallLogStore
+
+    newest, first = CallLogStore(tmp_path / "home" / "logs.db").calls()
+    assert newest["cached"] and newest["completion_tokens"] == 0
+    assert first["completion_tokens"] == record.provenance.usage.completion_tokens
 
 
 def test_embedded_model_record_is_complete_and_grounded(

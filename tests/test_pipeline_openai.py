@@ -518,23 +518,30 @@ def test_api_key_is_sent_but_never_logged_or_recorded(
     failed = summariser.summarise(article(OTHER_ARTICLE_TEXT))
     assert fake_openai.headers[0]["authorization"] == f"Bearer {secret}"
 
-    log = isolated_home / "logs.jsonl"
-    lines = log.read_text(encoding="utf-8").splitlines()
-    assert len(lines) == 2  # one line per article
-    entries = [json.loads(line) for line in lines]
-    assert entries[0]["model"] == "openai:fake-model"
-    assert entries[0]["attempts"] == 1
-    assert entries[0]["error"] is None
-    assert entries[1]["error"]
-    assert entries[1]["responses"] == ["broken", "broken"]
-    assert secret not in log.read_text(encoding="utf-8")
+    from communique.store.calllog import CallLogStore
+
+    log = isolated_home / "logs.db"
+    store = CallLogStore(log)
+    assert store.count() == 2  # one call per article
+    good, bad = reversed(store.calls())  # newest first
+    assert good["model"] == "openai:fake-model"
+    assert good["attempts"] == 1 and good["status"] == "ok" and good["error"] is None
+    assert bad["status"] == "error" and bad["error"]
+    full = store.call(bad["id"])
+    assert full is not None
+    assert [a["response"] for a in full["attempt_log"]] == ["broken", "broken"]
+    assert [a["kind"] for a in full["attempt_log"]] == ["first", "reask"]
+    store.close()
+    assert secret not in log.read_bytes().decode("utf-8", "replace")
+    for sidecar in isolated_home.glob("logs.db*"):
+        assert secret.encode() not in sidecar.read_bytes()
     assert secret not in ok.model_dump_json() + failed.model_dump_json()
 
 
 def test_log_calls_false_writes_no_log(fake_openai, make_summariser, isolated_home: Path):
     fake_openai.add(completion(draft()))
     make_summariser(log_calls=False).summarise(article())
-    assert not (isolated_home / "logs.jsonl").exists()
+    assert not (isolated_home / "logs.db").exists()
 
 
 # -- other backends share the path ---------------------------------------------------------

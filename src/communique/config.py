@@ -31,7 +31,7 @@ def models_dir() -> Path:
 
 
 def log_path() -> Path:
-    return home_dir() / "logs.jsonl"
+    return home_dir() / "logs.db"
 
 
 def model_path_override() -> Path | None:

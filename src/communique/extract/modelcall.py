@@ -30,6 +30,7 @@ from communique.extract.draft import ExtractionDraft
 from communique.extract.jsonscan import event_ends
 from communique.extract.retry import RetryPolicy, is_transient, wait_strategy
 from communique.schema import Usage
+from communique.store.calllog import Attempt, AttemptKind, AttemptOutcome, now_iso
 from communique.text.alignment import FoldedText
 
 if TYPE_CHECKING:
@@ -43,7 +44,12 @@ API_PARAMS = frozenset({"temperature", "seed", "max_tokens", "top_p"})
 
 @dataclass
 class CallLog:
-    """What one article's model calls cost, re-asks and transient retries included."""
+    """What one article's model calls cost, re-asks and transient retries included.
+
+    ``records`` keeps every request sent, in order: the first, each re-ask after
+    invalid output and each retry after a transient error, with its own tokens,
+    latency, outcome and raw response (the provenance log stores them).
+    """
 
     attempts: int = 0
     prompt_tokens: int = 0
@@ -52,15 +58,62 @@ class CallLog:
     outputs: list[str] = field(default_factory=list)
     seconds: list[float] = field(default_factory=list)
     salvaged: bool = False
+    records: list[Attempt] = field(default_factory=list)
+
+    def _next_kind(self) -> AttemptKind:
+        if not self.records:
+            return "first"
+        last = self.records[-1]
+        if last.outcome == "error":
+            return "retry"
+        last.outcome = "invalid"  # another request after an answer: it was re-asked
+        return "reask"
 
     def add(self, completion: ChatCompletion, seconds: float) -> None:
+        kind = self._next_kind()
         self.attempts += 1
-        if completion.usage is not None:
-            self.prompt_tokens += completion.usage.prompt_tokens
-            self.completion_tokens += completion.usage.completion_tokens
-        content = completion.choices[0].message.content if completion.choices else None
+        usage = completion.usage
+        if usage is not None:
+            self.prompt_tokens += usage.prompt_tokens
+            self.completion_tokens += usage.completion_tokens
+        choice = completion.choices[0] if completion.choices else None
+        content = choice.message.content if choice is not None else None
         self.outputs.append(content or "")
         self.seconds.append(round(seconds, 3))
+        self.records.append(
+            Attempt(
+                n=len(self.records) + 1,
+                kind=kind,
+                outcome="ok",
+                latency_s=seconds,
+                time=now_iso(),
+                prompt_tokens=usage.prompt_tokens if usage is not None else None,
+                completion_tokens=usage.completion_tokens if usage is not None else None,
+                finish_reason=choice.finish_reason if choice is not None else None,
+                response=content or "",
+            )
+        )
+
+    def add_error(self, exc: BaseException, seconds: float) -> None:
+        """A request that got no completion (HTTP error, timeout, dropped connection)."""
+        kind = self._next_kind()
+        self.records.append(
+            Attempt(
+                n=len(self.records) + 1,
+                kind=kind,
+                outcome="error",
+                latency_s=seconds,
+                time=now_iso(),
+                error=f"{type(exc).__name__}: {exc}"[:2000],
+            )
+        )
+
+    def mark_last(self, outcome: AttemptOutcome) -> None:
+        """Set the outcome of the last answered request (invalid, or truncated)."""
+        for record in reversed(self.records):
+            if record.outcome != "error":
+                record.outcome = outcome
+                return
 
     def usage(self) -> Usage:
         return Usage(
@@ -103,6 +156,7 @@ class ModelCaller:
         except instructor.core.exceptions.IncompleteOutputException as exc:
             last = calls.outputs[-1] if calls.outputs else None
             salvaged = salvage_events(last, response_model, doc)
+            calls.mark_last("truncated")
             if salvaged is not None:
                 calls.salvaged = True
                 return salvaged
@@ -113,6 +167,7 @@ class ModelCaller:
         except instructor.core.exceptions.InstructorRetryException as exc:
             cause = exc.__cause__
             if isinstance(cause, ValidationError | json.JSONDecodeError):
+                calls.mark_last("invalid")
                 raise ExtractionError(
                     f"the output stayed invalid after {calls.attempts} attempts: "
                     f"{short_validation(cause)}",
@@ -145,7 +200,11 @@ class ModelCaller:
             for attempt in retrying:
                 with attempt:
                     started = time.perf_counter()
-                    completion = backend.create(**kwargs)
+                    try:
+                        completion = backend.create(**kwargs)
+                    except Exception as exc:
+                        calls.add_error(exc, time.perf_counter() - started)
+                        raise
                     calls.add(completion, time.perf_counter() - started)
                     return completion
             raise AssertionError("unreachable")  # pragma: no cover

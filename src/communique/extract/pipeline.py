@@ -29,7 +29,7 @@ from communique.schema import (
 )
 from communique.store.articles import ArticleStore
 from communique.store.cache import ResultCache, cache_key
-from communique.store.calllog import append_call_log
+from communique.store.calllog import CallEntry, CallLogStore, log_call
 from communique.text.alignment import FoldedText
 from communique.text.candidates import candidate_dates, candidate_documents, candidate_names
 from communique.text.instructions import strip_instructions
@@ -49,6 +49,8 @@ class Summariser:
     them in ``provenance.dropped_ungrounded`` (the cache keeps them, so the same
     cached result serves both modes). ``articles`` keeps the text of every article
     summarised without error, by id (default: the user's article store).
+    ``call_log`` records every model call and cache hit (default: the user's
+    provenance log; ``log_calls=False`` records nothing).
     """
 
     def __init__(
@@ -65,6 +67,7 @@ class Summariser:
         log_calls: bool = True,
         strict: bool = False,
         articles: ArticleStore | None = None,
+        call_log: CallLogStore | None = None,
     ) -> None:
         self.backend = backend or get_backend()
         self.prompt = prompt or load_prompt()
@@ -76,6 +79,7 @@ class Summariser:
         self.retry = retry or RetryPolicy()
         self.caller = ModelCaller(self.backend, self.retry, max_reasks)
         self.log_calls = log_calls
+        self.call_log = call_log if call_log is not None else CallLogStore()
         self.strict = strict
         self.articles = articles if articles is not None else ArticleStore()
 
@@ -149,7 +153,10 @@ class Summariser:
         if self.use_cache and not self.refresh and self.cache is not None:
             cached = self.cache.get(key)
             if isinstance(cached, dict) and "draft" in cached:
-                return self._from_cache(cached, article, info)
+                started = time.perf_counter()
+                record = self._from_cache(cached, article, info)
+                self._log(article, info, CallLog(), time.perf_counter() - started, cached=True)
+                return record
         model_text, removed = strip_instructions(article.text)
         messages = self.prompt.messages(text=model_text, published=article.published)
         self._check_context(article, messages)
@@ -231,29 +238,26 @@ class Summariser:
         calls: CallLog,
         duration: float,
         error: str | None = None,
+        cached: bool = False,
     ) -> None:
-        """Append one line per article to the call log (never the API key)."""
+        """One row per article in the provenance log, one per request sent (never a key)."""
         if not self.log_calls:
             return
-        entry = {
-            "time": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-            "article_id": info.id,
-            "source": article.source,
-            "prompt": self.prompt.id,
-            "prompt_sha256": self.prompt.sha256,
-            "model": self.backend.model_id,
-            "backend": self.backend.kind,
-            "options": self.params,
-            "attempts": calls.attempts,
-            "transient_retries": calls.transient_retries,
-            "prompt_tokens": calls.prompt_tokens,
-            "completion_tokens": calls.completion_tokens,
-            "call_seconds": calls.seconds,
-            "duration_s": round(duration, 3),
-            "responses": calls.outputs,
-            "error": error,
-        }
-        append_call_log(entry)
+        entry = CallEntry(
+            article_id=info.id,
+            source=article.source,
+            prompt=self.prompt.id,
+            prompt_sha256=self.prompt.sha256,
+            schema_version=SCHEMA_VERSION,
+            backend=self.backend.kind,
+            model=self.backend.model_id,
+            options=self.params,
+            cached=cached,
+            error=error,
+            duration_s=duration,
+            attempts=calls.records,
+        )
+        log_call(self.call_log, entry)
 
 
 def drop_ungrounded(record: ArticleRecord) -> ArticleRecord:
