@@ -5,7 +5,15 @@ Each command lives in its own module; importing them registers them on :data:`ap
 
 from __future__ import annotations
 
-from communique.cli import evaluate, info, logs, prompts, summarise  # noqa: F401  (registers commands)
+from communique.cli import (  # noqa: F401  (registers commands)
+    brief,
+    diff,
+    evaluate,
+    info,
+    logs,
+    prompts,
+    summarise,
+)
 from communique.cli.app import app
 
 
