@@ -131,7 +131,7 @@ def pair_records(
                 summary="Azerbaijan's defence minister met Türkiye's deputy defence minister.",
             )
         ],
-        source=str(PAIR[0].relative_to(REPO)),
+        source=str(PAIR[0]),
         published=trend.published,
     )
     second = record(
@@ -156,7 +156,7 @@ def pair_records(
                 summary="Hasanov received a Turkish delegation led by Tüfekçi in Baku.",
             )
         ],
-        source=str(PAIR[1].relative_to(REPO)),
+        source=str(PAIR[1]),
         published=newsaz.published,
     )
     return [first, second]
