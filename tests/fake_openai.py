@@ -9,7 +9,10 @@ It serves a queue of scripted responses to ``POST /v1/chat/completions``:
 
 Every request body is recorded (``server.requests``), so tests can assert what was
 sent. When the queue is empty the server answers 500 with a message saying so, which
-makes an unexpected extra call fail loudly instead of hanging.
+makes an unexpected extra call fail loudly instead of hanging, unless a
+``responder`` is set: a function from the request body to the scripted answer (for
+answers that depend on the article, or for benchmarks). ``latency`` delays every
+answer; ``max_in_flight`` is the most chat requests the server held at once.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ import json
 import threading
 import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -85,11 +89,20 @@ def hang() -> Scripted:
 class FakeOpenAI:
     """The server; start with :meth:`start`, script with :meth:`add`, read ``requests``."""
 
-    def __init__(self) -> None:
+    def __init__(
+        self,
+        responder: Callable[[dict[str, Any]], Scripted] | None = None,
+        *,
+        latency: float = 0.0,
+    ) -> None:
         self.queue: deque[Scripted] = deque()
         self.requests: list[dict[str, Any]] = []
         self.paths: list[str] = []
         self.headers: list[dict[str, str]] = []
+        self.responder = responder
+        self.latency = latency
+        self.in_flight = 0
+        self.max_in_flight = 0
         self._lock = threading.Lock()
         self._server: ThreadingHTTPServer | None = None
         self._stopping = threading.Event()
@@ -120,7 +133,23 @@ class FakeOpenAI:
             self.requests.append(body)
             self.paths.append(path)
             self.headers.append(headers)
-            return self.queue.popleft() if self.queue else None
+            if self.queue:
+                return self.queue.popleft()
+        return self.responder(body) if self.responder is not None else None
+
+    def _answer(self, body: dict[str, Any], path: str, headers: dict[str, str]) -> Scripted | None:
+        """The scripted answer to one chat request, after the server's latency."""
+        with self._lock:
+            self.in_flight += 1
+            self.max_in_flight = max(self.max_in_flight, self.in_flight)
+        try:
+            scripted = self._next(body, path, headers)
+            if self.latency:
+                self._stopping.wait(self.latency)
+            return scripted
+        finally:
+            with self._lock:
+                self.in_flight -= 1
 
     # -- lifecycle ---------------------------------------------------------------
 
@@ -166,7 +195,7 @@ class FakeOpenAI:
                 if not path.rstrip("/").endswith("/chat/completions"):
                     self._send_json(404, {"error": {"message": f"no route {path}"}})
                     return
-                scripted = fake._next(body, path, {k.lower(): v for k, v in self.headers.items()})
+                scripted = fake._answer(body, path, {k.lower(): v for k, v in self.headers.items()})
                 if scripted is None:
                     self._send_json(
                         500,

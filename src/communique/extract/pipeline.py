@@ -10,13 +10,12 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Iterable, Iterator
-from typing import Any
+from functools import cache, cached_property
+from typing import TYPE_CHECKING, Any, TypeGuard
 
 from communique.errors import CommuniqueError, InputError
-from communique.extract.assemble import build_events
+from communique.extract.assembly_version import assembly_version
 from communique.extract.backends import Backend, get_backend
-from communique.extract.draft import ExtractionDraft, draft_model
-from communique.extract.modelcall import CallLog, ModelCaller
 from communique.extract.prompts import Prompt, load_prompt
 from communique.extract.retry import RetryPolicy
 from communique.inputs.readers import Article, InputProblem, Item
@@ -25,15 +24,24 @@ from communique.schema import (
     ArticleInfo,
     ArticleRecord,
     ErrorInfo,
+    Event,
     Provenance,
 )
 from communique.store.articles import ArticleStore
-from communique.store.cache import ResultCache, cache_key
+from communique.store.cache import ResultCache, assembled_key, cache_key, draft_sha256
 from communique.store.calllog import CallEntry, CallLogStore, log_call
-from communique.text.alignment import FoldedText
-from communique.text.candidates import candidate_dates, candidate_documents, candidate_names
 from communique.text.instructions import strip_instructions
 from communique.text.language import detect_language
+
+if TYPE_CHECKING:
+    from pydantic import TypeAdapter
+
+    from communique.extract.draft import ExtractionDraft
+    from communique.extract.modelcall import CallLog, ModelCaller
+
+# Assembly, drafts and the model call import pydantic models, rapidfuzz, dateparser and
+# the client libraries: they are imported on first use, so a run served entirely from
+# the cache never pays for them.
 
 logger = logging.getLogger("communique")
 
@@ -77,11 +85,17 @@ class Summariser:
         self.max_reasks = max_reasks
         self.constrain = self.backend.kind == "local" if constrain is None else constrain
         self.retry = retry or RetryPolicy()
-        self.caller = ModelCaller(self.backend, self.retry, max_reasks)
         self.log_calls = log_calls
         self.call_log = call_log if call_log is not None else CallLogStore()
         self.strict = strict
         self.articles = articles if articles is not None else ArticleStore()
+
+    @cached_property
+    def caller(self) -> ModelCaller:
+        """The model call (re-asks over transient retries); built on the first cache miss."""
+        from communique.extract.modelcall import ModelCaller
+
+        return ModelCaller(self.backend, self.retry, self.max_reasks)
 
     @property
     def params(self) -> dict[str, Any]:
@@ -94,8 +108,11 @@ class Summariser:
 
     def key_for(self, article: Article) -> str:
         """The cache key: what the model is sent (instructions removed) and how."""
+        return self._key(strip_instructions(article.text)[0], article)
+
+    def _key(self, text: str, article: Article) -> str:
         return cache_key(
-            text=strip_instructions(article.text)[0],
+            text=text,
             published=article.published.isoformat() if article.published else None,
             prompt_id=self.prompt.id,
             prompt_sha256=self.prompt.sha256,
@@ -104,6 +121,11 @@ class Summariser:
             model=self.backend.model_id,
             params=self.params,
         )
+
+    def assembled_key_for(self, article: Article) -> str:
+        """The key of the assembled record: the whole article text (which assembly reads
+        and the spans index), the settings, and the version of the assembly code."""
+        return assembled_key(self._key(article.text, article), assembly_version())
 
     # -- public API -----------------------------------------------------------------
 
@@ -118,28 +140,39 @@ class Summariser:
                 ArticleInfo(id=None, source=item.source, chars=0),
                 InputError(item.source, item.problem),
             )
-        info = ArticleInfo(
-            id=item.id,
-            source=item.source,
-            external_id=item.external_id,
-            published=item.published,
-            language=detect_language(item.text),
-            chars=len(item.text),
+        started = time.perf_counter()
+        record = self._from_cache(item)
+        if record is not None:
+            self._log(item, record.article, None, time.perf_counter() - started, cached=True)
+        else:
+            record = self._summarise_safely(item)
+        if record.status == "ok":
+            self._keep_text(item)
+        return drop_ungrounded(record) if self.strict else record
+
+    # -- internals --------------------------------------------------------------------
+
+    def _info(self, article: Article, language: str | None) -> ArticleInfo:
+        return ArticleInfo(
+            id=article.id,
+            source=article.source,
+            external_id=article.external_id,
+            published=article.published,
+            language=language,
+            chars=len(article.text),
         )
+
+    def _summarise_safely(self, article: Article) -> ArticleRecord:
+        info = self._info(article, detect_language(article.text))
         try:
-            record = self._summarise(item, info)
-            if record.status == "ok":
-                self._keep_text(item)
-            return drop_ungrounded(record) if self.strict else record
+            return self._summarise(article, info)
         except CommuniqueError as exc:
             return _error_record(info, exc)
         except Exception as exc:  # one broken article must not stop a batch
-            logger.exception("unexpected failure on %s", item.source)
+            logger.exception("unexpected failure on %s", article.source)
             error = CommuniqueError(f"internal error: {type(exc).__name__}: {exc}")
             error.kind = "internal"
             return _error_record(info, error)
-
-    # -- internals --------------------------------------------------------------------
 
     def _keep_text(self, article: Article) -> None:
         """Keep the text the record's spans index, for briefings and reports."""
@@ -149,31 +182,15 @@ class Summariser:
             logger.warning("could not keep the article text of %s: %s", article.source, exc)
 
     def _summarise(self, article: Article, info: ArticleInfo) -> ArticleRecord:
+        from communique.extract.modelcall import CallLog
+
         key = self.key_for(article)
-        if self.use_cache and not self.refresh and self.cache is not None:
-            cached = self.cache.get(key)
-            if isinstance(cached, dict) and "draft" in cached:
-                started = time.perf_counter()
-                record = self._from_cache(cached, article, info)
-                self._log(article, info, CallLog(), time.perf_counter() - started, cached=True)
-                return record
         model_text, removed = strip_instructions(article.text)
-        messages = self.prompt.messages(text=model_text, published=article.published)
-        self._check_context(article, messages)
-        response_model: type[ExtractionDraft] = ExtractionDraft
-        if self.constrain:
-            response_model = draft_model(
-                tuple(candidate_names(model_text)) or None,
-                tuple(candidate_dates(model_text)),
-                tuple(candidate_documents(model_text)),
-            )
         calls = CallLog()
         started = time.perf_counter()
         try:
-            draft = self.caller.call(
-                response_model, messages, self.prompt.params, calls, FoldedText(model_text)
-            )
-            events = build_events(draft, article.text, article.published, info.language)
+            draft = self._extract(model_text, article, calls)
+            events = _assemble(draft, article, info.language)
         except CommuniqueError as exc:
             duration = time.perf_counter() - started
             self._log(article, info, calls, duration, error=str(exc))
@@ -183,25 +200,120 @@ class Summariser:
         provenance = self._provenance(calls, duration, removed)
         record = ArticleRecord(article=info, events=events, provenance=provenance)
         if self.cache is not None and self.use_cache:
-            self.cache.set(
-                key,
-                {
-                    "draft": draft.model_dump(mode="json"),
-                    "provenance": provenance.model_dump(mode="json"),
-                },
-            )
+            self._store(key, article, draft, provenance, events, info.language)
         return record
 
-    def _from_cache(
-        self, cached: dict[str, Any], article: Article, info: ArticleInfo
+    def _extract(self, model_text: str, article: Article, calls: CallLog) -> ExtractionDraft:
+        """One model extraction: the prompt for ``model_text``, validated into a draft."""
+        from communique.extract.draft import ExtractionDraft, draft_model
+        from communique.text.alignment import FoldedText
+        from communique.text.candidates import (
+            candidate_dates,
+            candidate_documents,
+            candidate_names,
+        )
+
+        messages = self.prompt.messages(text=model_text, published=article.published)
+        self._check_context(article, messages)
+        response_model: type[ExtractionDraft] = ExtractionDraft
+        if self.constrain:
+            response_model = draft_model(
+                tuple(candidate_names(model_text)) or None,
+                tuple(candidate_dates(model_text)),
+                tuple(candidate_documents(model_text)),
+            )
+        return self.caller.call(
+            response_model, messages, self.prompt.params, calls, FoldedText(model_text)
+        )
+
+    def _store(
+        self,
+        key: str,
+        article: Article,
+        draft: ExtractionDraft,
+        provenance: Provenance,
+        events: list[Event],
+        language: str | None,
+    ) -> None:
+        """Cache the model output, and the record assembled from it by this code."""
+        assert self.cache is not None
+        output = draft.model_dump(mode="json")
+        output_sha = draft_sha256(output)
+        self.cache.set(
+            key,
+            {
+                "draft": output,
+                "draft_sha256": output_sha,
+                "provenance": provenance.model_dump(mode="json"),
+            },
+        )
+        self._store_assembled(article, key, output_sha, events, language)
+
+    def _store_assembled(
+        self,
+        article: Article,
+        key: str,
+        output_sha: str,
+        events: list[Event],
+        language: str | None,
+    ) -> None:
+        assert self.cache is not None
+        self.cache.set_assembled(
+            self.assembled_key_for(article),
+            {
+                "result_key": key,
+                "draft_sha256": output_sha,
+                "events": _events_adapter().dump_json(events),
+                "language": language,
+            },
+        )
+
+    def _from_cache(self, article: Article) -> ArticleRecord | None:
+        """The record of a cached model output, or None on a miss.
+
+        The record assembled from that output by the current assembly code is cached
+        too, under a key computed from the article as given (no instruction stripping
+        on a hit); it is used only while the model output it was assembled from is
+        still the cached one. When assembly has changed since, the record is assembled
+        again from the cached output (no model call) and stored for the next read.
+        """
+        if not self.use_cache or self.refresh or self.cache is None:
+            return None
+        try:
+            assembled = self.cache.get_assembled(self.assembled_key_for(article))
+            if assembled is not None:
+                key = assembled["result_key"]
+                cached = self.cache.get(key)
+                if _is_output(cached) and _output_sha(cached) == assembled["draft_sha256"]:
+                    events = _events_adapter().validate_json(assembled["events"])
+                    return self._cached_record(article, cached, events, assembled["language"])
+            key = self.key_for(article)
+            cached = self.cache.get(key)
+            if not _is_output(cached):
+                return None
+            from communique.extract.draft import ExtractionDraft
+
+            language = detect_language(article.text)
+            draft = ExtractionDraft.model_validate(cached["draft"])
+            events = _assemble(draft, article, language)
+            self._store_assembled(article, key, _output_sha(cached), events, language)
+            return self._cached_record(article, cached, events, language)
+        except Exception as exc:  # a damaged entry is a miss, never a failed article
+            logger.warning("ignoring a cache entry for %s: %s", article.source, exc)
+            return None
+
+    def _cached_record(
+        self,
+        article: Article,
+        cached: dict[str, Any],
+        events: list[Event],
+        language: str | None,
     ) -> ArticleRecord:
-        """A record from the cached model output: assembly is re-run, so improvements
-        to grounding and completion reach cached articles without a model call."""
         provenance = Provenance.model_validate(cached["provenance"])
         provenance.cached = True
-        draft = ExtractionDraft.model_validate(cached["draft"])
-        events = build_events(draft, article.text, article.published, info.language)
-        return ArticleRecord(article=info, events=events, provenance=provenance)
+        return ArticleRecord(
+            article=self._info(article, language), events=events, provenance=provenance
+        )
 
     def _provenance(self, calls: CallLog, duration: float, removed: int = 0) -> Provenance:
         return Provenance(
@@ -235,7 +347,7 @@ class Summariser:
         self,
         article: Article,
         info: ArticleInfo,
-        calls: CallLog,
+        calls: CallLog | None,
         duration: float,
         error: str | None = None,
         cached: bool = False,
@@ -255,9 +367,33 @@ class Summariser:
             cached=cached,
             error=error,
             duration_s=duration,
-            attempts=calls.records,
+            attempts=calls.records if calls is not None else [],
         )
         log_call(self.call_log, entry)
+
+
+def _assemble(draft: ExtractionDraft, article: Article, language: str | None) -> list[Event]:
+    """The record's events from a draft: grounded in the whole article, completed from it."""
+    from communique.extract.assemble import build_events
+
+    return build_events(draft, article.text, article.published, language)
+
+
+def _is_output(cached: Any) -> TypeGuard[dict[str, Any]]:
+    """A cache entry in the current format: a model output and its provenance."""
+    return isinstance(cached, dict) and "draft" in cached and "provenance" in cached
+
+
+def _output_sha(cached: dict[str, Any]) -> str:
+    return str(cached.get("draft_sha256") or draft_sha256(cached["draft"]))
+
+
+@cache
+def _events_adapter() -> TypeAdapter[list[Event]]:
+    """Reads and writes a record's events as JSON (built once: building it has a cost)."""
+    from pydantic import TypeAdapter
+
+    return TypeAdapter(list[Event])
 
 
 def drop_ungrounded(record: ArticleRecord) -> ArticleRecord:

@@ -22,8 +22,6 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import jinja2
-
 from communique.errors import PromptError
 
 DEFAULT_PROMPT_NAME = "meeting_summary"
@@ -60,6 +58,8 @@ class Prompt:
         return f"{self.name}@{self.version}"
 
     def render_user(self, **values: Any) -> str:
+        import jinja2  # only when a prompt is rendered: not on the all-cached path
+
         env = jinja2.Environment(undefined=jinja2.StrictUndefined, keep_trailing_newline=False)
         return env.from_string(self.user_template).render(**values).strip()
 

@@ -11,8 +11,10 @@ import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from tenacity import RetryCallState
+if TYPE_CHECKING:
+    from tenacity import RetryCallState
 
 MAX_RETRY_AFTER_S = 60.0
 

@@ -21,8 +21,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bs4 import BeautifulSoup
-
 TEXT_SUFFIXES = {".txt", ".text", ".md"}
 HTML_SUFFIXES = {".html", ".htm"}
 JSONL_SUFFIXES = {".jsonl", ".ndjson"}
@@ -82,6 +80,8 @@ def split_date_header(text: str, source: str) -> tuple[str, dt.date | None] | In
 
 def html_to_text(html: str) -> tuple[str, dt.date | None]:
     """Visible text of an HTML page, paragraphs kept apart; plus its published date if tagged."""
+    from bs4 import BeautifulSoup  # slow to import; only HTML inputs need it
+
     soup = BeautifulSoup(html, "html.parser")
     published = None
     meta_tags: tuple[dict[str, Any], ...] = (

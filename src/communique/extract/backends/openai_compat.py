@@ -13,13 +13,15 @@ instead: ``COMMUNIQUE_SCHEMA_FORMAT=json_object`` sends that.
 from __future__ import annotations
 
 import os
-from typing import Any
-
-from openai import OpenAI
-from openai.types.chat import ChatCompletion
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
 
 from communique.errors import ConfigError
 from communique.extract.backends.base import Backend
+
+if TYPE_CHECKING:
+    from openai import OpenAI
+    from openai.types.chat import ChatCompletion
 
 DEFAULT_TIMEOUT_S = 120.0
 
@@ -40,17 +42,26 @@ class OpenAIBackend(Backend):
             )
         self.model = model
         self.base_url = base_url
+        self._api_key = api_key
+        self.timeout = timeout
         self.schema_format = os.environ.get("COMMUNIQUE_SCHEMA_FORMAT", "json_schema")
         if self.schema_format not in ("json_schema", "json_object"):
             raise ConfigError(
                 f"COMMUNIQUE_SCHEMA_FORMAT={self.schema_format!r}: use json_schema or json_object"
             )
+
+    @cached_property
+    def client(self) -> OpenAI:
+        """The OpenAI client, built on first use: importing openai takes most of a second,
+        which a run served from the cache never pays."""
+        from openai import OpenAI
+
         # Retries are communique's job (tenacity, honouring Retry-After), not the client's.
-        self.client = OpenAI(
-            api_key=api_key or "not-needed",
-            base_url=base_url,
+        return OpenAI(
+            api_key=self._api_key or "not-needed",
+            base_url=self.base_url,
             max_retries=0,
-            timeout=timeout,
+            timeout=self.timeout,
         )
 
     @property

@@ -1,0 +1,89 @@
+"""A version of the assembly code, computed from its source, for the assembled-record cache.
+
+A cached model output is turned into a record by assembly (grounding, dates,
+completion from the text). Storing the assembled record makes a cache hit cost
+nothing, and keying it by this version lets an assembly change still reach every
+cached output without a model call: change a line of assembly and the version
+changes, so the next read re-assembles from the cached output.
+
+The version hashes the source of every communique module assembly imports
+(followed from :data:`ROOTS` through their ``communique`` imports, plus every
+``text/`` module), and the installed files of the third-party packages they import.
+It is computed once per process, from files alone: nothing is imported.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import os
+import re
+import sys
+from functools import cache
+from pathlib import Path
+
+PACKAGE_DIR = Path(__file__).resolve().parents[1]
+#: modules whose output the assembled cache holds: assembly, and the language detected
+ROOTS = ("communique.extract.assemble", "communique.text.language")
+_IMPORT = re.compile(r"^[ \t]*(?:from[ \t]+([\w.]+)[ \t]+import|import[ \t]+([\w.]+))", re.M)
+
+
+def _module_file(module: str) -> Path | None:
+    parts = module.split(".")[1:]
+    if not parts:
+        return None
+    base = PACKAGE_DIR.joinpath(*parts)
+    for candidate in (base.with_suffix(".py"), base / "__init__.py"):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def assembly_sources() -> tuple[list[Path], set[str]]:
+    """The communique source files assembly depends on, and the third-party packages."""
+    files: dict[Path, None] = {}
+    packages: set[str] = set()
+    pending = list(ROOTS)
+    seen: set[str] = set()
+    while pending:
+        module = pending.pop()
+        if module in seen:
+            continue
+        seen.add(module)
+        path = _module_file(module)
+        if path is None:
+            continue
+        files[path] = None
+        for match in _IMPORT.finditer(path.read_text(encoding="utf-8")):
+            name = match.group(1) or match.group(2)
+            top = name.split(".")[0]
+            if top == "communique":
+                pending.append(name)
+            elif top not in sys.stdlib_module_names and top != "__future__":
+                packages.add(top)
+    for path in sorted((PACKAGE_DIR / "text").glob("*.py")):
+        files[path] = None
+    return sorted(files), packages
+
+
+@cache
+def assembly_version() -> str:
+    """sha256 (24 hex digits) of the assembly source and its third-party packages' files."""
+    digest = hashlib.sha256()
+    files, packages = assembly_sources()
+    for path in files:
+        digest.update(str(path.relative_to(PACKAGE_DIR)).encode())
+        digest.update(b"\0")
+        digest.update(path.read_bytes())
+    for package in sorted(packages):
+        try:
+            spec = importlib.util.find_spec(package)
+        except (ImportError, ValueError):
+            spec = None
+        origin = spec.origin if spec is not None else None
+        if origin and os.path.exists(origin):
+            stat = os.stat(origin)
+            digest.update(f"{package}:{origin}:{stat.st_size}:{stat.st_mtime_ns}".encode())
+        else:
+            digest.update(f"{package}:missing".encode())
+    return digest.hexdigest()[:24]
