@@ -19,7 +19,7 @@ from communique.extract.backends.openai_compat import OpenAIBackend
 from communique.extract.pipeline import Summariser
 from communique.extract.prompts import load_prompt, prompts_dir
 from communique.extract.retry import MAX_RETRY_AFTER_S, RetryPolicy
-from communique.inputs.readers import Article, InputProblem, read_inputs
+from communique.inputs import Article, InputProblem, read_inputs
 from fake_openai import (
     ARTICLE_BODY,
     ARTICLE_FILE_TEXT,
@@ -323,16 +323,20 @@ def test_max_reasks_zero_makes_one_call(fake_openai: FakeOpenAI, make_summariser
     assert fake_openai.request_count == 1
 
 
-def test_output_cut_off_at_max_tokens_is_an_extraction_error(
+def test_output_cut_off_twice_at_max_tokens_is_an_extraction_error(
     fake_openai: FakeOpenAI, make_summariser
 ):
-    fake_openai.add(completion('{"events": [{"kind": "meet', finish_reason="length"))
+    fake_openai.add(
+        completion('{"events": [{"kind": "meet', finish_reason="length"),
+        completion('{"events": [{"kind": "meeting", "happ', finish_reason="length"),
+    )
     record = make_summariser().summarise(article())
     assert record.status == "error"
     assert record.error is not None
     assert record.error.kind == "extraction"
-    assert "max_tokens" in record.error.message
-    assert record.error.last_output == '{"events": [{"kind": "meet'
+    assert "max_tokens" in record.error.message and "second try" in record.error.message
+    assert record.error.last_output == '{"events": [{"kind": "meeting", "happ'
+    assert fake_openai.request_count == 2
 
 
 # -- transient errors and retries ----------------------------------------------------------

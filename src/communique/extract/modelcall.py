@@ -40,6 +40,8 @@ logger = logging.getLogger("communique")
 
 #: generation parameters of a prompt's front matter that go to the API
 API_PARAMS = frozenset({"temperature", "seed", "max_tokens", "top_p"})
+#: the output allowance of the second try after an output cut off at max_tokens
+CUT_OFF_GROWTH = 2
 
 
 @dataclass
@@ -59,6 +61,7 @@ class CallLog:
     seconds: list[float] = field(default_factory=list)
     salvaged: bool = False
     records: list[Attempt] = field(default_factory=list)
+    cut_retries: int = 0
 
     def _next_kind(self) -> AttemptKind:
         if not self.records:
@@ -66,7 +69,8 @@ class CallLog:
         last = self.records[-1]
         if last.outcome == "error":
             return "retry"
-        last.outcome = "invalid"  # another request after an answer: it was re-asked
+        if last.outcome != "truncated":  # a second try after a cut-off keeps its outcome
+            last.outcome = "invalid"  # another request after an answer: it was re-asked
         return "reask"
 
     def add(self, completion: ChatCompletion, seconds: float) -> None:
@@ -120,11 +124,26 @@ class CallLog:
             prompt_tokens=self.prompt_tokens,
             completion_tokens=self.completion_tokens,
             attempts=self.attempts,
+            cut_retries=self.cut_retries,
         )
 
 
+class _CutOff(Exception):
+    """An output cut off at ``max_tokens`` that salvage could not rescue."""
+
+    def __init__(self, limit: object, error: ExtractionError) -> None:
+        super().__init__(str(error))
+        self.limit = limit
+        self.error = error
+
+
 class ModelCaller:
-    """Calls one backend for a validated draft; raises only :class:`CommuniqueError`."""
+    """Calls one backend for a validated draft; raises only :class:`CommuniqueError`.
+
+    An output cut off at ``max_tokens`` keeps its finished events (salvage); when none
+    survive, the call is made once more with :data:`CUT_OFF_GROWTH` times the
+    allowance (within the context), and the tokens of both tries are counted.
+    """
 
     def __init__(self, backend: Backend, retry: RetryPolicy, max_reasks: int) -> None:
         self.backend = backend
@@ -139,12 +158,54 @@ class ModelCaller:
         calls: CallLog,
         doc: FoldedText,
     ) -> ExtractionDraft:
+        api_params = {k: v for k, v in params.items() if k in API_PARAMS}
+        try:
+            return self._call(response_model, messages, api_params, calls, doc)
+        except _CutOff as cut:
+            larger = self._larger_allowance(messages, api_params)
+            if larger is None:
+                raise cut.error from cut
+            # Salvage kept nothing: one more try with room for the whole answer.
+            logger.info("output cut off at max_tokens=%s; trying again with %d", cut.limit, larger)
+            calls.cut_retries += 1
+            try:
+                return self._call(
+                    response_model, messages, {**api_params, "max_tokens": larger}, calls, doc
+                )
+            except _CutOff as again:
+                raise ExtractionError(
+                    f"the model's output was cut off at max_tokens={cut.limit}, and again at "
+                    f"max_tokens={larger} on a second try",
+                    last_output=again.error.last_output,
+                ) from again
+
+    def _larger_allowance(
+        self, messages: list[dict[str, str]], api_params: dict[str, Any]
+    ) -> int | None:
+        """Twice the output allowance, within what the context leaves; None if no larger."""
+        current = api_params.get("max_tokens")
+        if not isinstance(current, int) or current <= 0:
+            return None
+        larger = current * CUT_OFF_GROWTH
+        limit = self.backend.context_tokens()
+        if limit is not None:
+            prompt = sum(self.backend.count_tokens(m["content"]) + 8 for m in messages)
+            larger = min(larger, limit - prompt - 16)
+        return larger if larger > current else None
+
+    def _call(
+        self,
+        response_model: type[ExtractionDraft],
+        messages: list[dict[str, str]],
+        api_params: dict[str, Any],
+        calls: CallLog,
+        doc: FoldedText,
+    ) -> ExtractionDraft:
         import instructor  # the client libraries are slow to import: only on a cache miss
         import openai
 
         create = self._resilient_create(calls)
         patched = instructor.patch(create=create, mode=instructor.Mode.JSON_SCHEMA)
-        api_params = {k: v for k, v in params.items() if k in API_PARAMS}
         try:
             draft: ExtractionDraft = patched(
                 response_model=response_model,
@@ -160,9 +221,12 @@ class ModelCaller:
             if salvaged is not None:
                 calls.salvaged = True
                 return salvaged
-            raise ExtractionError(
-                f"the model's output was cut off at max_tokens={api_params.get('max_tokens')}",
-                last_output=last,
+            limit = api_params.get("max_tokens")
+            raise _CutOff(
+                limit,
+                ExtractionError(
+                    f"the model's output was cut off at max_tokens={limit}", last_output=last
+                ),
             ) from exc
         except instructor.core.exceptions.InstructorRetryException as exc:
             cause = exc.__cause__
