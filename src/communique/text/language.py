@@ -20,3 +20,10 @@ def detect_language(text: str, min_confidence: float = 0.5) -> str | None:
         return None
     language, confidence = _identifier().classify(sample)
     return str(language) if confidence >= min_confidence else None
+
+
+def language_confidence(text: str) -> tuple[str, float]:
+    """The most likely language of ``text`` and its probability (how much it reads
+    like any language at all: decoders use it to tell a right encoding from a wrong one)."""
+    language, confidence = _identifier().classify(text[:4000])
+    return str(language), float(confidence)
