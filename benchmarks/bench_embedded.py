@@ -40,7 +40,7 @@ def main() -> None:
     from communique.extract.backends import get_backend
     from communique.extract.pipeline import Summariser
     from communique.extract.prompts import load_prompt
-    from communique.inputs.readers import Article, read_inputs
+    from communique.inputs import Article, read_inputs
 
     backend = get_backend("local")
     started = time.perf_counter()

@@ -18,7 +18,7 @@ from communique.extract import pipeline
 from communique.extract.backends.openai_compat import OpenAIBackend
 from communique.extract.pipeline import Summariser
 from communique.extract.prompts import load_prompt, prompts_dir
-from communique.inputs.readers import Article
+from communique.inputs import Article
 from communique.schema import SCHEMA_VERSION
 from communique.store.cache import ResultCache, cache_key
 from fake_openai import (

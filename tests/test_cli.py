@@ -94,7 +94,7 @@ def test_bad_inputs_become_error_records_and_the_exit_code_counts_them(
     good = write("good.txt", ARTICLE_FILE_TEXT)
     empty = write("empty.txt", b"")
     binary = write("blob.txt", b"\x00\x01\x02\x03")
-    latin = write("latin.txt", "Zürich".encode("latin-1"))
+    latin = write("report.txt", b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj")
     missing = tmp_path / "missing.txt"
     feed = write(
         "feed.jsonl",
@@ -133,7 +133,7 @@ def test_bad_inputs_become_error_records_and_the_exit_code_counts_them(
     failures = {
         str(empty): "empty",
         str(binary): "binary",
-        str(latin): "UTF-8",
+        str(latin): "binary (a PDF document)",
         str(missing): "no such file",
         f"{feed}:2": "not valid JSON",
     }

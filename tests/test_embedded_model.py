@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from communique.inputs.readers import Article, read_inputs
+from communique.inputs import Article, read_inputs
 from communique.schema import ArticleRecord
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from communique.inputs.readers import Article, InputProblem, content_id, read_bytes, read_inputs
+from communique.inputs import Article, InputProblem, content_id, read_bytes, read_inputs
 from fake_openai import ARTICLE_BODY, ARTICLE_FILE_TEXT
 
 
@@ -315,12 +315,12 @@ def test_binary_file_is_a_problem(write):
     assert "binary" in problem.problem
 
 
-def test_non_utf8_file_is_a_problem(write):
-    path = write("latin1.txt", "Ministers met in Zürich.".encode("latin-1"))
-    problem = only(path)
-    assert isinstance(problem, InputProblem)
-    assert problem.source == str(path)
-    assert "UTF-8" in problem.problem
+def test_legacy_encoded_file_is_decoded_and_its_encoding_recorded(write):
+    text = "Ministers met in Zürich, where the délégation was received."
+    article = only(write("latin1.txt", text.encode("latin-1")))
+    assert isinstance(article, Article)
+    assert article.text == text
+    assert article.encoding in ("iso8859-1", "cp1252", "cp1250")
 
 
 def test_missing_path_is_a_problem(tmp_path):
@@ -343,7 +343,7 @@ def test_bad_inputs_do_not_stop_the_others(write, tmp_path):
         "InputProblem",
         "InputProblem",
         "InputProblem",
-        "InputProblem",
+        "Article",  # latin-1 is decoded
         "Article",
     ]
 
@@ -362,6 +362,42 @@ def test_unreadable_file_is_a_problem(write):
         assert "cannot be read" in problem.problem
     finally:
         path.chmod(0o644)
+
+
+def test_a_read_that_fails_is_a_problem(write, monkeypatch):
+    """An OSError at the read boundary (what a chmod 000 file gives a non-root user)."""
+    path = write("secret.txt", "text")
+
+    def refuse(self: Path) -> bytes:
+        raise PermissionError(13, "Permission denied", str(self))
+
+    monkeypatch.setattr(Path, "read_bytes", refuse)
+    problem = only(path)
+    assert isinstance(problem, InputProblem)
+    assert problem.source == str(path)
+    assert problem.problem == "cannot be read: Permission denied"
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX special files")
+def test_fifo_folder_and_broken_link_named_txt_are_problems_not_hangs(tmp_path):
+    import os
+
+    fifo = tmp_path / "pipe.txt"
+    os.mkfifo(fifo)  # reading it would block forever
+    link = tmp_path / "gone.txt"
+    link.symlink_to(tmp_path / "nowhere.txt")
+    folder = tmp_path / "folder.txt"
+    (folder / "inner.txt").parent.mkdir()
+    (folder / "inner.txt").write_text("An article inside a folder named like a file.")
+
+    fifo_problem = only(fifo)
+    assert isinstance(fifo_problem, InputProblem)
+    assert fifo_problem.problem == "is not a regular file (a named pipe)"
+    link_problem = only(link)
+    assert isinstance(link_problem, InputProblem)
+    assert "broken symbolic link" in link_problem.problem
+    [inner] = items(folder)  # a folder is read as a folder, whatever its name
+    assert isinstance(inner, Article) and inner.source == str(folder / "inner.txt")
 
 
 def test_read_bytes_judges_by_suffix():

@@ -13,7 +13,7 @@ __version__ = "0.1.0"
 
 from communique.errors import CommuniqueError
 from communique.extract.pipeline import Summariser
-from communique.inputs.readers import Article, InputProblem, read_inputs
+from communique.inputs import Article, InputProblem, read_inputs
 from communique.schema import SCHEMA_VERSION, ArticleRecord, Event, Participant
 
 __all__ = [

@@ -30,6 +30,12 @@ class InputError(CommuniqueError):
         self.problem = problem
 
 
+class FetchError(InputError):
+    """A URL could not be fetched (network, HTTP status, size or time limit, robots.txt)."""
+
+    kind = "fetch"
+
+
 class PromptError(CommuniqueError):
     """A prompt id is unknown or a prompt file is malformed."""
 

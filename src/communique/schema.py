@@ -18,7 +18,7 @@ from communique.text.names import name_key, title_in_name
 from communique.text.spans import AlignmentStatus as AlignmentStatus
 from communique.text.spans import Span as Span
 
-SCHEMA_VERSION = "1.1.0"
+SCHEMA_VERSION = "1.2.0"
 
 EventKind = Literal["meeting", "call", "signing", "announcement", "other"]
 Side = Literal["host", "visitor", "other"]
@@ -156,9 +156,21 @@ class ArticleInfo(_Model):
         description="Content hash of the article text (sha256, 16 hex digits); "
         "null when the input could not be read."
     )
-    source: str = Field(description="File path, path:line for JSONL, or '-' for stdin.")
+    source: str = Field(
+        description="File path, path:line for JSONL, '-' for stdin, or the URL of a web page "
+        "or feed item."
+    )
     external_id: str | None = Field(default=None, description="The 'id' given in a JSONL feed.")
     published: dt.date | None = None
+    title: str | None = Field(
+        default=None, description="The headline of a web page or feed item, when it has one."
+    )
+    feed: str | None = Field(default=None, description="The URL of the feed that listed the item.")
+    encoding: str | None = Field(
+        default=None,
+        description="The character encoding the input was decoded from (Python codec name: "
+        "utf-8, utf-8-sig, utf-16, cp1251 ...), detected when the input did not say.",
+    )
     language: str | None = Field(default=None, description="ISO 639-1 code, detected.")
     chars: int = Field(ge=0, description="Length of the article text; spans index into it.")
 
@@ -167,6 +179,11 @@ class Usage(_Model):
     prompt_tokens: int = 0
     completion_tokens: int = 0
     attempts: int = Field(default=0, description="Model calls made, re-asks included.")
+    cut_retries: int = Field(
+        default=0,
+        description="Second tries, with twice the max_tokens, after an output cut off at "
+        "max_tokens kept no complete event.",
+    )
 
 
 class Provenance(_Model):

@@ -29,7 +29,9 @@ def summarise(
     paths: Annotated[
         list[str],
         typer.Argument(
-            help="Files (.txt, .html, .jsonl), folders, or '-' for stdin.", show_default=False
+            help="Files (.txt, .html, .jsonl), folders, '-' for stdin, or http(s):// URLs of "
+            "web pages and RSS/Atom feeds.",
+            show_default=False,
         ),
     ],
     out: Annotated[
@@ -67,6 +69,18 @@ def summarise(
             "(counted in provenance.dropped_ungrounded).",
         ),
     ] = False,
+    new_only: Annotated[
+        bool,
+        typer.Option(
+            "--new-only",
+            help="Of URLs and feed items, summarise only those not summarised before "
+            "(remembered by URL and text in $COMMUNIQUE_HOME/feeds.db).",
+        ),
+    ] = False,
+    fetch_timeout: Annotated[
+        float,
+        typer.Option("--fetch-timeout", min=0.1, help="Seconds allowed for fetching one URL."),
+    ] = 20.0,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress or summary.")] = False,
 ) -> None:
     """Summarise articles into JSONL meeting records, one line per article.
@@ -78,8 +92,9 @@ def summarise(
     from communique.extract.backends import get_backend
     from communique.extract.pipeline import Summariser
     from communique.extract.prompts import load_prompt
-    from communique.inputs.readers import read_inputs
+    from communique.inputs import Fetcher, FetchPolicy, UrlReader, is_url, read_inputs
     from communique.store.cache import ResultCache
+    from communique.store.feeds import FeedStore
 
     try:
         backend = get_backend(model)
@@ -95,7 +110,11 @@ def summarise(
             constrain=constrain,
             strict=strict,
         )
-        items = list(read_inputs(paths))
+        feeds = FeedStore() if any(is_url(p) for p in paths) else None
+        fetcher = Fetcher(FetchPolicy(timeout_s=fetch_timeout))
+        urls = UrlReader(fetcher, feeds, new_only=new_only and feeds is not None)
+        with fetcher:
+            items = list(read_inputs(paths, urls=urls))
     except CommuniqueError as exc:
         raise fail(str(exc)) from exc
 
@@ -113,6 +132,8 @@ def summarise(
             record = summariser.summarise(item)
             sink.write(record.model_dump_json(exclude_none=False) + "\n")
             sink.flush()
+            if feeds is not None:
+                feeds.remember(record)
             if record.status == "error":
                 failed += 1
                 if record.error is not None:

@@ -17,7 +17,7 @@ from rich.progress import Progress
 from communique.evals.gold import case_paths, load_case
 from communique.evals.scoring import CaseScore, EvalResult, score_case, summarise_scores
 from communique.extract.pipeline import Summariser
-from communique.inputs.readers import Article, read_inputs
+from communique.inputs import Article, read_inputs
 
 ROOT = Path(__file__).resolve().parents[3]
 DEFAULT_CASES = ROOT / "evals" / "cases"

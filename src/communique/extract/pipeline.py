@@ -13,12 +13,12 @@ from collections.abc import Iterable, Iterator
 from functools import cache, cached_property
 from typing import TYPE_CHECKING, Any, TypeGuard
 
-from communique.errors import CommuniqueError, InputError
+from communique.errors import CommuniqueError, FetchError, InputError
 from communique.extract.assembly_version import assembly_version
 from communique.extract.backends import Backend, get_backend
 from communique.extract.prompts import Prompt, load_prompt
 from communique.extract.retry import RetryPolicy
-from communique.inputs.readers import Article, InputProblem, Item
+from communique.inputs import Article, InputProblem, Item
 from communique.schema import (
     SCHEMA_VERSION,
     ArticleInfo,
@@ -136,9 +136,10 @@ class Summariser:
     def summarise(self, item: Item) -> ArticleRecord:
         """One record for one article or input problem; never raises for bad input."""
         if isinstance(item, InputProblem):
+            problem_class = FetchError if item.kind == "fetch" else InputError
             return _error_record(
                 ArticleInfo(id=None, source=item.source, chars=0),
-                InputError(item.source, item.problem),
+                problem_class(item.source, item.problem),
             )
         started = time.perf_counter()
         record = self._from_cache(item)
@@ -158,6 +159,9 @@ class Summariser:
             source=article.source,
             external_id=article.external_id,
             published=article.published,
+            title=article.title,
+            feed=article.feed,
+            encoding=article.encoding,
             language=language,
             chars=len(article.text),
         )
@@ -177,7 +181,9 @@ class Summariser:
     def _keep_text(self, article: Article) -> None:
         """Keep the text the record's spans index, for briefings and reports."""
         try:
-            self.articles.put(article.id, article.text, article.source, article.published)
+            self.articles.put(
+                article.id, article.text, article.source, article.published, article.meta()
+            )
         except Exception as exc:  # a read-only home must not fail the article
             logger.warning("could not keep the article text of %s: %s", article.source, exc)
 

@@ -1,246 +1,144 @@
-"""Reading articles from files, folders, stdin and JSONL feeds.
-
-Every input yields either an :class:`Article` or an :class:`InputProblem` naming the
-source and what is wrong with it, so one bad file never stops a batch.
+"""Reading inputs: files, folders, stdin and URLs, each into articles and problems.
 
 Accepted: ``.txt`` (optionally opening with a `` date YYYY-MM-DD`` header, the
-publication date), ``.html``/``.htm`` (reduced to text), ``.jsonl`` (one JSON object a
-line with ``text`` and optional ``id`` and ``date``), and ``-`` for stdin (JSONL when
-every line is a JSON object, else one plain-text article).
+publication date), ``.html``/``.htm`` (main text extracted), ``.jsonl`` (one JSON
+object a line with ``text`` and optional ``id`` and ``date``), ``-`` for stdin (JSONL
+when every line is a JSON object, else one plain-text article), and ``http(s)://``
+URLs of web pages and RSS/Atom feeds. Files in any common encoding are read (see
+:mod:`communique.inputs.decode`).
+
+Every input yields articles or :class:`InputProblem` s naming the source and what
+is wrong with it, so one bad input never stops a batch.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import hashlib
-import json
-import re
+import logging
+import stat
 import sys
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+
+from communique.inputs.article import Article, InputProblem, Item
+from communique.inputs.decode import decode_bytes
+from communique.inputs.html import declared_charset, html_article
+from communique.inputs.jsonl import jsonl_articles, looks_like_jsonl
+from communique.inputs.text import text_article
+from communique.inputs.urls import UrlReader
+from communique.inputs.web import is_url
+
+logger = logging.getLogger("communique")
 
 TEXT_SUFFIXES = {".txt", ".text", ".md"}
 HTML_SUFFIXES = {".html", ".htm"}
 JSONL_SUFFIXES = {".jsonl", ".ndjson"}
 SUPPORTED_SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES | JSONL_SUFFIXES
+#: a single article file larger than this is surely not one article (JSONL may be larger)
+MAX_ARTICLE_FILE_BYTES = 20_000_000
 
-_BLOCK_TAGS = [
-    "p", "div", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote",
-    "td", "th", "tr", "table", "section", "article", "figure", "figcaption", "pre", "dd", "dt",
-]  # fmt: skip
-_DATE_HEADER = re.compile(r"\A\s*date\s+(\d{4}-\d{2}-\d{2})\b[ \t]*\n?")
-
-
-@dataclass(frozen=True)
-class Article:
-    source: str
-    text: str
-    published: dt.date | None = None
-    external_id: str | None = None
-
-    @property
-    def id(self) -> str:
-        return content_id(self.text)
-
-
-@dataclass(frozen=True)
-class InputProblem:
-    source: str
-    problem: str
-
-
-Item = Article | InputProblem
-
-
-def content_id(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
-
-
-def _parse_date(value: object, source: str) -> dt.date | InputProblem | None:
-    if value in (None, ""):
-        return None
-    try:
-        return dt.date.fromisoformat(str(value)[:10])
-    except ValueError:
-        return InputProblem(source, f"date {value!r} is not an ISO date (YYYY-MM-DD)")
-
-
-def split_date_header(text: str, source: str) -> tuple[str, dt.date | None] | InputProblem:
-    """Strip a leading `` date YYYY-MM-DD`` header; return the body and the date."""
-    match = _DATE_HEADER.match(text)
-    if match is None:
-        return text.strip(), None
-    parsed = _parse_date(match.group(1), source)
-    if isinstance(parsed, InputProblem):
-        return parsed
-    return text[match.end() :].strip(), parsed
-
-
-def html_to_text(html: str) -> tuple[str, dt.date | None]:
-    """Visible text of an HTML page, paragraphs kept apart; plus its published date if tagged."""
-    from bs4 import BeautifulSoup  # slow to import; only HTML inputs need it
-
-    soup = BeautifulSoup(html, "html.parser")
-    published = None
-    meta_tags: tuple[dict[str, Any], ...] = (
-        {"property": "article:published_time"},
-        {"name": "date"},
-        {"itemprop": "datePublished"},
-    )
-    for attrs in meta_tags:
-        tag = soup.find("meta", attrs=attrs)
-        content = tag.get("content") if tag is not None else None
-        if isinstance(content, str):
-            try:
-                published = dt.date.fromisoformat(content[:10])
-                break
-            except ValueError:
-                pass
-    if published is None:
-        time_tag = soup.find("time", attrs={"datetime": True})
-        value = time_tag.get("datetime") if time_tag is not None else None
-        if isinstance(value, str):
-            try:
-                published = dt.date.fromisoformat(value[:10])
-            except ValueError:
-                published = None
-    for tag in soup(["script", "style", "noscript", "template", "nav", "header", "footer"]):
-        tag.decompose()
-    body = soup.find("article") or soup.body or soup
-    for br in body.find_all("br"):
-        br.replace_with("\n")
-    for block in body.find_all(_BLOCK_TAGS):
-        block.insert_before("\n\n")
-        block.insert_after("\n\n")
-    text = body.get_text()
-    paragraphs = [" ".join(part.split()) for part in re.split(r"\n\s*\n", text)]
-    return "\n\n".join(p for p in paragraphs if p), published
-
-
-def _decode(data: bytes, source: str) -> str | InputProblem:
-    if not data.strip():
-        return InputProblem(source, "the file is empty")
-    if b"\x00" in data[:8192]:
-        return InputProblem(source, "the file is binary (it contains NUL bytes), not text")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        return InputProblem(
-            source,
-            f"the file is not valid UTF-8 (byte {exc.start}: {data[exc.start : exc.start + 1]!r}); "
-            "convert it to UTF-8",
-        )
-
-
-def _text_article(text: str, source: str) -> Item:
-    split = split_date_header(text, source)
-    if isinstance(split, InputProblem):
-        return split
-    body, published = split
-    if not body:
-        if published is None:
-            return InputProblem(source, "the file is empty")
-        return InputProblem(source, "the article has a date header but no text")
-    return Article(source=source, text=body, published=published)
-
-
-def _jsonl_articles(text: str, source: str) -> Iterator[Item]:
-    any_line = False
-    for number, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
-        any_line = True
-        where = f"{source}:{number}"
-        try:
-            obj = json.loads(line)
-        except json.JSONDecodeError as exc:
-            yield InputProblem(where, f"not valid JSON ({exc.msg} at column {exc.colno})")
-            continue
-        if not isinstance(obj, dict):
-            yield InputProblem(where, "a JSONL line must be an object with a 'text' field")
-            continue
-        body = obj.get("text")
-        if not isinstance(body, str) or not body.strip():
-            yield InputProblem(where, "the 'text' field is missing or empty")
-            continue
-        published = _parse_date(obj.get("date"), where)
-        if isinstance(published, InputProblem):
-            yield published
-            continue
-        external = obj.get("id")
-        yield Article(
-            source=where,
-            text=body.strip(),
-            published=published,
-            external_id=str(external) if external is not None else None,
-        )
-    if not any_line:
-        yield InputProblem(source, "the file is empty")
-
-
-def _looks_like_jsonl(text: str) -> bool:
-    lines = [line for line in text.splitlines() if line.strip()]
-    if not lines:
-        return False
-    for line in lines:
-        try:
-            if not isinstance(json.loads(line), dict):
-                return False
-        except json.JSONDecodeError:
-            return False
-    return True
+__all__ = ["Article", "InputProblem", "Item", "read_bytes", "read_inputs"]
 
 
 def read_bytes(data: bytes, source: str, suffix: str) -> Iterator[Item]:
-    """Articles from the raw bytes of one input, judged by its suffix."""
-    decoded = _decode(data, source)
+    """Articles from the raw bytes of one input, judged by its suffix (``-``: stdin)."""
+    html = suffix in HTML_SUFFIXES
+    decoded = decode_bytes(data, source, declared=declared_charset(data) if html else None)
     if isinstance(decoded, InputProblem):
         yield decoded
         return
-    if suffix in JSONL_SUFFIXES or (suffix == "-" and _looks_like_jsonl(decoded)):
-        yield from _jsonl_articles(decoded, source)
-    elif suffix in HTML_SUFFIXES:
-        body, published = html_to_text(decoded)
-        if not body:
-            yield InputProblem(source, "the HTML page has no visible text")
-        else:
-            yield Article(source=source, text=body, published=published)
+    text, encoding = decoded.text, decoded.encoding
+    if suffix in JSONL_SUFFIXES or (suffix == "-" and looks_like_jsonl(text)):
+        yield from jsonl_articles(text, source, encoding)
+    elif html:
+        yield html_article(text, source, encoding=encoding)
     else:
-        yield _text_article(decoded, source)
+        yield text_article(text, source, encoding)
+
+
+def read_inputs(paths: Iterable[str], *, urls: UrlReader | None = None) -> Iterator[Item]:
+    """Expand paths (files, folders, ``-``, URLs) into articles and problems, in order.
+
+    ``urls`` reads the URLs (default: a plain :class:`UrlReader`, made when the
+    first URL comes up).
+    """
+    for path_arg in paths:
+        if is_url(path_arg):
+            urls = urls or UrlReader()
+            yield from _guarded(path_arg, urls.read(path_arg))
+        elif path_arg == "-":
+            yield from _guarded("-", read_bytes(sys.stdin.buffer.read(), "-", "-"))
+        else:
+            for entry in _expand(path_arg):
+                if isinstance(entry, InputProblem):
+                    yield entry
+                else:
+                    yield from _guarded(str(entry), _read_file(entry))
+
+
+def _guarded(source: str, items: Iterator[Item]) -> Iterator[Item]:
+    """``items``, with an unexpected exception turned into a problem naming ``source``."""
+    try:
+        yield from items
+    except Exception as exc:
+        logger.exception("unexpected failure reading %s", source)
+        yield InputProblem(source, f"internal error while reading it: {type(exc).__name__}: {exc}")
+
+
+def _read_file(path: Path) -> Iterator[Item]:
+    source = str(path)
+    suffix = path.suffix.lower()
+    try:
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):
+            yield InputProblem(source, f"is not a regular file ({_file_kind(info.st_mode)})")
+            return
+        if suffix not in JSONL_SUFFIXES and info.st_size > MAX_ARTICLE_FILE_BYTES:
+            yield InputProblem(
+                source,
+                f"the file is {info.st_size:,} bytes, over the {MAX_ARTICLE_FILE_BYTES:,}-byte "
+                "limit for one article",
+            )
+            return
+        data = path.read_bytes()
+    except OSError as exc:
+        yield InputProblem(source, f"cannot be read: {exc.strerror or exc}")
+        return
+    yield from read_bytes(data, source, suffix)
 
 
 def _expand(path_arg: str) -> Iterator[Path | InputProblem]:
     path = Path(path_arg)
-    if not path.exists():
+    if path.is_symlink() and not path.exists():
+        yield InputProblem(path_arg, "is a broken symbolic link (its target does not exist)")
+    elif not path.exists():
         yield InputProblem(path_arg, "no such file or folder")
     elif path.is_dir():
-        files = sorted(
-            p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES
-        )
-        if not files:
+        found = False
+        for entry in sorted(path.rglob("*")):
+            if entry.suffix.lower() not in SUPPORTED_SUFFIXES or entry.is_dir():
+                continue
+            found = True
+            if entry.is_symlink() and not entry.exists():
+                yield InputProblem(
+                    str(entry), "is a broken symbolic link (its target does not exist)"
+                )
+            else:
+                yield entry
+        if not found:
             yield InputProblem(
                 path_arg, f"the folder holds no {', '.join(sorted(SUPPORTED_SUFFIXES))} files"
             )
-        yield from files
     else:
         yield path
 
 
-def read_inputs(paths: Iterable[str]) -> Iterator[Item]:
-    """Expand paths (files, folders, ``-``) into articles and problems, in order."""
-    for path_arg in paths:
-        if path_arg == "-":
-            yield from read_bytes(sys.stdin.buffer.read(), "-", "-")
-            continue
-        for entry in _expand(path_arg):
-            if isinstance(entry, InputProblem):
-                yield entry
-                continue
-            try:
-                data = entry.read_bytes()
-            except OSError as exc:
-                yield InputProblem(str(entry), f"cannot be read: {exc.strerror or exc}")
-                continue
-            yield from read_bytes(data, str(entry), entry.suffix.lower())
+def _file_kind(mode: int) -> str:
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    if stat.S_ISFIFO(mode):
+        return "a named pipe"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    return "not a file"
