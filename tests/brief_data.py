@@ -6,7 +6,7 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
-from communique.inputs.readers import Article, read_inputs
+from communique.inputs import Article, read_inputs
 from communique.schema import (
     Agreement,
     ArticleInfo,
@@ -76,7 +76,7 @@ def record(
     language: str = "en",
     prompt: str = "meeting_summary@v5",
 ) -> ArticleRecord:
-    from communique.inputs.readers import content_id
+    from communique.inputs import content_id
 
     return ArticleRecord(
         article=ArticleInfo(

@@ -12,7 +12,7 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from communique.cli import app
-from communique.inputs.readers import Article
+from communique.inputs import Article
 from communique.store.calllog import Attempt, CallEntry, CallLogStore, LogFilter
 from communique.store.prices import price_table
 from fake_openai import (
