@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from fake_openai import FakeOpenAI, fake_openai  # noqa: F401  (fixture re-exported)
+from fake_web import fake_web  # noqa: F401  (fixture re-exported)
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -5,13 +5,13 @@ latin-1 or windows-1252 for Western European text) and Windows tools write UTF-1
 with a byte-order mark. The order of trust:
 
 1. a byte-order mark (UTF-32, UTF-16, UTF-8), which names the encoding for certain;
-2. UTF-8, when the bytes are valid UTF-8 and hold no NUL byte (text in another
-   encoding is almost never valid UTF-8, and declarations are often wrong);
+2. UTF-8, when the bytes are valid UTF-8 and NUL bytes are no more than strays (text
+   in another encoding is almost never valid UTF-8, and declarations are often wrong);
 3. a charset the input declares (an HTTP header, an HTML ``<meta charset>``), when the
    bytes decode with it;
-4. charset-normalizer's detection among the common legacy encodings; of its least
-   garbled readings, the one that reads most like a language (py3langid), so
-   Turkish in windows-1254 is not taken for windows-1252.
+4. charset-normalizer's detection among the common legacy encodings; of its
+   readings, the one that reads most like a language (py3langid), so Turkish in
+   windows-1254 is not taken for windows-1252, nor KOI8-R Russian for Thai.
 
 Only what is really binary is refused: a file that starts like a known binary
 format, that no encoding decodes, or whose decoded text is mostly control
@@ -140,12 +140,14 @@ def _decode(data: bytes, source: str, declared: str | None, noun: str) -> Decode
     kind = binary_format(data)
     if kind is not None:
         return InputProblem(source, f"the {noun} is binary ({kind}), not text")
-    has_nul = b"\x00" in data
-    if not has_nul:
-        try:
-            return Decoded(data.decode("utf-8"), "utf-8")
-        except UnicodeDecodeError:
-            pass
+    try:
+        utf8: str | None = data.decode("utf-8")
+    except UnicodeDecodeError:
+        utf8 = None
+    # NUL is valid UTF-8, and UTF-16 without a byte-order mark is full of them: UTF-8
+    # only when NULs are strays, not every other byte.
+    if utf8 is not None and data.count(0) <= BINARY_CONTROL_SHARE * len(data):
+        return Decoded(utf8, "utf-8")
     if declared:
         named = codec_name(declared)
         # A declared UTF-16/32 without a byte-order mark leaves the byte order open.
@@ -157,11 +159,8 @@ def _decode(data: bytes, source: str, declared: str | None, noun: str) -> Decode
     detected = _detect(data)
     if detected is not None:
         return detected
-    if has_nul:
-        try:
-            return Decoded(data.decode("utf-8"), "utf-8")
-        except UnicodeDecodeError:
-            pass
+    if utf8 is not None:
+        return Decoded(utf8, "utf-8")  # mostly NULs: judged binary by the caller
     return InputProblem(
         source,
         f"the {noun} is binary or in an encoding that could not be recognised "
@@ -170,18 +169,13 @@ def _decode(data: bytes, source: str, declared: str | None, noun: str) -> Decode
 
 
 def _detect(data: bytes) -> Decoded | None:
-    """The likeliest legacy encoding: of charset-normalizer's least garbled readings,
-    the one that reads most like a language, the more common encoding on a tie."""
+    """The likeliest legacy encoding: of charset-normalizer's readings, the one whose
+    text reads most like a language (py3langid's confidence, plus charset-normalizer's
+    coherence, less its measure of garbling), the more common encoding on a tie."""
     from charset_normalizer import from_bytes  # imported only for non-UTF-8 input
 
-    matches = list(from_bytes(data, cp_isolation=list(LEGACY_ENCODINGS)))
-    if not matches:
-        return None
-    least = min(match.chaos for match in matches)
     best: tuple[float, int, Decoded] | None = None
-    for match in matches:
-        if match.chaos > least + 0.02:
-            continue
+    for match in from_bytes(data, cp_isolation=list(LEGACY_ENCODINGS)):
         names = {match.encoding, *match.could_be_from_charset}  # same text, other names
         codec = min((codec_name(name) or name for name in names), key=_commonness)
         try:
@@ -190,8 +184,8 @@ def _detect(data: bytes) -> Decoded | None:
             continue
         if codec.startswith(("utf-16", "utf-32")) and not _reads_like_text(text):
             continue  # any even number of bytes is "valid" UTF-16
-        confidence = round(language_confidence(text)[1], 2)
-        key = (confidence, -_commonness(codec))
+        score = language_confidence(text)[1] + match.coherence - match.chaos
+        key = (round(score, 2), -_commonness(codec))
         if best is None or key > best[:2]:
             best = (*key, Decoded(text, codec))
     return best[2] if best is not None else None

