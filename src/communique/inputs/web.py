@@ -19,11 +19,13 @@ from dataclasses import dataclass, field
 from email.message import Message
 from importlib import metadata
 from types import TracebackType
+from typing import TYPE_CHECKING
 from urllib.parse import urljoin, urlsplit
 
-import httpx
-
 from communique.errors import FetchError
+
+if TYPE_CHECKING:
+    import httpx
 
 REDIRECTS = frozenset({301, 302, 303, 307, 308})
 _ROBOTS_MAX_BYTES = 512_000
@@ -80,6 +82,8 @@ class Fetcher:
 
     @property
     def client(self) -> httpx.Client:
+        import httpx  # slow to import: only when a URL is read
+
         if self._client is None:
             self._client = httpx.Client(
                 timeout=httpx.Timeout(self.policy.timeout_s),
@@ -135,6 +139,8 @@ class Fetcher:
     def _get_once(
         self, url: str, current: str, headers: dict[str, str]
     ) -> tuple[int, str | None, Fetched | None]:
+        import httpx
+
         policy = self.policy
         deadline = time.monotonic() + policy.timeout_s
         try:
@@ -182,6 +188,8 @@ class Fetcher:
 
     def _read_robots(self, url: str, origin: str) -> urllib.robotparser.RobotFileParser | str:
         """The site's rules, or the problem that forbids fetching from it in this run."""
+        import httpx
+
         rules = urllib.robotparser.RobotFileParser(origin + "/robots.txt")
         deadline = time.monotonic() + self.policy.timeout_s
         try:
