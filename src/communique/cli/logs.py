@@ -96,6 +96,8 @@ def logs_list(
         typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
     table = Table("id", "time (UTC)", "article", "source", "prompt", "model", "status")
+    for column in table.columns[:3]:
+        column.no_wrap = True
     for header in ("tries", "tokens in", "tokens out", "seconds"):
         table.add_column(header, justify="right")
     for row in rows:
@@ -107,11 +109,11 @@ def logs_list(
             state = "[green]ok[/]"
         table.add_row(
             str(row["id"]),
-            row["time"][:19].replace("T", " "),
-            (row["article_id"] or "-")[:12],
-            escape(short_source(row["source"] or "-", 32)),
+            row["time"][5:19].replace("T", " "),
+            (row["article_id"] or "-")[:8],
+            escape(short_source(row["source"] or "-", 28)),
             escape(row["prompt"]),
-            escape(row["model"]),
+            escape(row["model"].split("@")[0]),
             state,
             str(row["attempts"]),
             str(row["prompt_tokens"]),
