@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -13,6 +15,14 @@ from communique.errors import CommuniqueError
 
 if TYPE_CHECKING:
     from communique.evals.scoring import EvalResult
+
+
+@dataclass(frozen=True)
+class Selection:
+    """The cases a run covers: {part: folder} (or one folder), limited to ``only`` ids."""
+
+    cases: Mapping[str, Path] | Path
+    only: set[str] | None
 
 
 @app.command("eval")
@@ -28,8 +38,17 @@ def eval_command(
             show_default=False,
         ),
     ] = None,
+    eval_set: Annotated[
+        str | None,
+        typer.Option(
+            "--set",
+            help="real (tuned + set-aside, the default), tuned, set-aside, synthetic, all, "
+            "or gate (the fixed subset CI runs; the default with --check).",
+            show_default=False,
+        ),
+    ] = None,
     cases: Annotated[
-        Path | None, typer.Option("--cases", help="Folder of cases (default: evals/cases).")
+        Path | None, typer.Option("--cases", help="A folder of cases instead of a named set.")
     ] = None,
     out_dir: Annotated[
         Path, typer.Option("--out-dir", help="Where JSON results and HTML reports go.")
@@ -57,25 +76,29 @@ def eval_command(
     from communique.evals import runner
 
     out_dir.mkdir(parents=True, exist_ok=True)
-    cases_dir = cases or runner.DEFAULT_CASES
     try:
+        baseline = runner.read_baseline(runner.DEFAULT_BASELINE) if check else None
+        if cases is not None:
+            selection = Selection(cases, None)
+        else:
+            name = eval_set or (str(baseline.get("set", "gate")) if baseline else "real")
+            selection = Selection(*runner.set_parts(name))
         if compare is not None:
-            _eval_compare(compare, model, prompt, cases_dir, out_dir, no_cache)
+            _eval_compare(compare, model, prompt, selection, out_dir, no_cache)
             return
-        baseline = None
-        if check:
-            baseline = runner.read_baseline(runner.DEFAULT_BASELINE)
-        result = _eval_run(model, prompt, cases_dir, out_dir, no_cache)
-    except (CommuniqueError, FileNotFoundError) as exc:
+        result = _eval_run(model, prompt, selection, out_dir, no_cache)
+    except (CommuniqueError, FileNotFoundError, ValueError) as exc:
         raise fail(str(exc)) from exc
-    from communique.evals.report import cases_table, results_table
+    from communique.evals.report import cases_table, parts_table, results_table
 
     console = Console()
     if details:
         console.print(cases_table(result))
     console.print(results_table(result))
+    if len(result.parts) > 1:
+        console.print(parts_table(result))
     if update_baseline:
-        runner.write_baseline(result, runner.DEFAULT_BASELINE)
+        runner.write_baseline(result, runner.DEFAULT_BASELINE, eval_set or "gate")
         err.print(f"baseline updated: {runner.DEFAULT_BASELINE}", markup=False)
     if baseline is not None:
         if baseline.get("model") != result.model:
@@ -93,7 +116,7 @@ def eval_command(
 
 
 def _eval_run(
-    model: str, prompt: str | None, cases_dir: Path, out_dir: Path, no_cache: bool
+    model: str, prompt: str | None, selection: Selection, out_dir: Path, no_cache: bool
 ) -> EvalResult:
     from communique.evals import runner
     from communique.evals.report import render_html
@@ -103,7 +126,7 @@ def _eval_run(
 
     summariser = Summariser(get_backend(model), load_prompt(prompt), use_cache=not no_cache)
     with progress_bar() as progress:
-        result = runner.run_eval(summariser, cases_dir, progress)
+        result = runner.run_eval(summariser, selection.cases, progress, selection.only)
     stem = runner.slug(f"{result.prompt}__{result.model}")
     (out_dir / f"{stem}.json").write_text(result.model_dump_json(indent=2) + "\n")
     (out_dir / f"{stem}.html").write_text(render_html(result), encoding="utf-8")
@@ -117,7 +140,7 @@ def _eval_run(
 
 
 def _eval_side(
-    spec: str, model: str, prompt: str | None, cases_dir: Path, out_dir: Path, no_cache: bool
+    spec: str, model: str, prompt: str | None, selection: Selection, out_dir: Path, no_cache: bool
 ) -> EvalResult:
     """A saved result file, a prompt id, or a model name."""
     from communique.evals.scoring import EvalResult
@@ -126,15 +149,15 @@ def _eval_side(
     if spec.endswith(".json") and Path(spec).is_file():
         return EvalResult.model_validate_json(Path(spec).read_text())
     if spec.partition(":")[0] in REGISTRY:
-        return _eval_run(spec, prompt, cases_dir, out_dir, no_cache)
-    return _eval_run(model, spec, cases_dir, out_dir, no_cache)
+        return _eval_run(spec, prompt, selection, out_dir, no_cache)
+    return _eval_run(model, spec, selection, out_dir, no_cache)
 
 
 def _eval_compare(
     specs: tuple[str, str],
     model: str,
     prompt: str | None,
-    cases_dir: Path,
+    selection: Selection,
     out_dir: Path,
     no_cache: bool,
 ) -> None:
@@ -147,8 +170,8 @@ def _eval_compare(
         render_compare_html,
     )
 
-    a = _eval_side(specs[0], model, prompt, cases_dir, out_dir, no_cache)
-    b = _eval_side(specs[1], model, prompt, cases_dir, out_dir, no_cache)
+    a = _eval_side(specs[0], model, prompt, selection, out_dir, no_cache)
+    b = _eval_side(specs[1], model, prompt, selection, out_dir, no_cache)
     comparison = compare_results(a, b)
     console = Console()
     console.print(compare_table(comparison))

@@ -21,10 +21,12 @@ LABELS: dict[str, str] = {
     "happened_accuracy": "happened",
     "date_accuracy": "date",
     "location_accuracy": "location",
+    "city_accuracy": "city",
     "participant_precision": "participant precision",
     "participant_recall": "participant recall",
     "participant_f1": "participant F1",
     "role_accuracy": "role",
+    "role_english": "role in English",
     "affiliation_accuracy": "affiliation",
     "side_accuracy": "side",
     "sides_f1": "sides F1",
@@ -32,6 +34,7 @@ LABELS: dict[str, str] = {
     "topics_soft": "topics (soft F1)",
     "summary_faithfulness": "summary faithful",
     "summary_english": "summary in English",
+    "summary_short": "summary ≤ 35 words",
     "schema_validity": "schema valid",
 }
 
@@ -43,6 +46,7 @@ CASE_COLUMNS: tuple[tuple[str, str], ...] = (
     ("happened_accuracy", "happened"),
     ("date_accuracy", "date"),
     ("location_accuracy", "location"),
+    ("city_accuracy", "city"),
     ("participant_f1", "people"),
     ("role_accuracy", "role"),
     ("affiliation_accuracy", "affil."),
@@ -102,6 +106,39 @@ def results_table(result: EvalResult) -> Table:
             _bar(value),
             f"{weight:g}" if weight else "",
             "micro" if name in MICRO_METRICS else "macro",
+        )
+    return table
+
+
+#: metrics shown side by side for each part of the eval set
+PART_METRICS = (
+    "participant_f1",
+    "event_recall",
+    "event_precision",
+    "kind_accuracy",
+    "date_accuracy",
+    "affiliation_accuracy",
+    "city_accuracy",
+    "role_english",
+    "summary_faithfulness",
+)
+
+
+def parts_table(result: EvalResult) -> Table:
+    """One row per part of the eval set (real tuned, real set-aside, synthetic)."""
+    covered = ", ".join(result.headline_parts) or "all"
+    table = Table(title=f"by part (the headline covers: {covered})")
+    table.add_column("part")
+    table.add_column("cases", justify="right")
+    table.add_column("headline", justify="right")
+    for name in PART_METRICS:
+        table.add_column(LABELS.get(name, name), justify="right")
+    for name, part in result.parts.items():
+        table.add_row(
+            name,
+            str(part.n_cases),
+            score_text(part.headline),
+            *(score_text(part.overall.get(m)) for m in PART_METRICS),
         )
     return table
 
@@ -208,7 +245,25 @@ _PAGE = make_env().from_string(
   {{ r.n_cases }} cases · {{ "%.1f"|format(r.seconds) }} s · {{ r.cached }} cached ·
   scorer v{{ r.scorer }}
 </div>
-<div class="headline">{{ r.headline|fmt }} <small>headline (weighted mean)</small></div>
+<div class="headline">{{ r.headline|fmt }} <small>headline (weighted mean{% if r.headline_parts %}
+  over {{ r.headline_parts|join(" + ") }} cases{% endif %})</small></div>
+
+{% if r.parts|length > 1 %}
+<h2>By part</h2>
+<table class="heat">
+<thead><tr><th>part</th><th>cases</th><th>headline</th>
+  {% for name in part_metrics %}<th>{{ labels[name] }}</th>{% endfor %}</tr></thead>
+<tbody>
+{% for name, part in r.parts.items() %}
+<tr><td>{{ name }}</td><td class="num">{{ part.n_cases }}</td>
+  <td class="num" style="background:{{ part.headline|heat }}"><b>{{ part.headline|fmt }}</b></td>
+  {% for m in part_metrics %}{% set v = part.overall.get(m) %}
+  <td class="num" style="background:{{ v|heat }}">{{ v|fmt }}</td>{% endfor %}</tr>
+{% endfor %}
+</tbody></table>
+<p class="muted">Synthetic cases test one behaviour each and are scored apart from the
+headline; set-aside cases are real articles no prompt or rule was tuned on.</p>
+{% endif %}
 
 <h2>Overall metrics</h2>
 <svg width="720" height="{{ metrics|length * 22 + 8 }}" role="img" aria-label="overall metrics">
@@ -320,4 +375,6 @@ _PAGE = make_env().from_string(
 
 def render_html(result: EvalResult) -> str:
     """The whole report as one self-contained HTML page."""
-    return _PAGE.render(r=result, css=BASE_CSS, metrics=METRICS, columns=CASE_COLUMNS)
+    return _PAGE.render(
+        r=result, css=BASE_CSS, metrics=METRICS, columns=CASE_COLUMNS, part_metrics=PART_METRICS
+    )

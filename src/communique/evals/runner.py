@@ -1,7 +1,14 @@
 """Running the eval set: summarise every case (through the cache) and score it.
 
-The committed baseline (``evals/baseline.json``) holds the scores of the default
-prompt on the embedded model; :func:`check_against_baseline` is the CI gate.
+The set has three parts, each a folder of cases: ``evals/cases`` (real articles,
+``tuned``: prompts and rules may be developed looking at them), ``evals/cases-test``
+(real articles, ``set-aside``: scored, never tuned on) and ``evals/synthetic``
+(texts written to test one behaviour each, scored apart from the headline). Named
+sets select parts (``real`` = tuned + set-aside) or, for ``gate``, the fixed list of
+real cases in ``evals/gate.txt`` that CI can afford to run.
+
+The committed baseline (``evals/baseline.json``) holds the gate's scores for the
+default prompt on the embedded model; :func:`check_against_baseline` is the CI gate.
 """
 
 from __future__ import annotations
@@ -9,6 +16,7 @@ from __future__ import annotations
 import json
 import re
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,8 +28,23 @@ from communique.extract.pipeline import Summariser
 from communique.inputs import Article, read_inputs
 
 ROOT = Path(__file__).resolve().parents[3]
-DEFAULT_CASES = ROOT / "evals" / "cases"
-DEFAULT_BASELINE = ROOT / "evals" / "baseline.json"
+EVALS = ROOT / "evals"
+PARTS: dict[str, Path] = {
+    "tuned": EVALS / "cases",
+    "set-aside": EVALS / "cases-test",
+    "synthetic": EVALS / "synthetic",
+}
+SETS: dict[str, tuple[str, ...]] = {
+    "real": ("tuned", "set-aside"),
+    "tuned": ("tuned",),
+    "set-aside": ("set-aside",),
+    "synthetic": ("synthetic",),
+    "all": ("tuned", "set-aside", "synthetic"),
+    "gate": ("tuned", "set-aside"),
+}
+GATE_FILE = EVALS / "gate.txt"
+DEFAULT_CASES = PARTS["tuned"]
+DEFAULT_BASELINE = EVALS / "baseline.json"
 DEFAULT_TOLERANCE = 0.05
 #: metrics the gate watches; a drop of more than the tolerance in any fails CI
 GATED_METRICS = (
@@ -33,17 +56,41 @@ GATED_METRICS = (
 )
 
 
+def gate_ids(path: Path = GATE_FILE) -> set[str]:
+    """The case ids listed in the gate file (one a line; '#' starts a comment)."""
+    lines = (line.split("#", 1)[0].strip() for line in path.read_text().splitlines())
+    return {line for line in lines if line}
+
+
+def set_parts(name: str) -> tuple[dict[str, Path], set[str] | None]:
+    """The folders of a named set, and the case ids it is limited to (gate only)."""
+    if name not in SETS:
+        raise ValueError(f"unknown eval set {name!r}; sets: {', '.join(SETS)}")
+    only = gate_ids() if name == "gate" else None
+    return {part: PARTS[part] for part in SETS[name]}, only
+
+
 def run_eval(
-    summariser: Summariser, cases_dir: Path = DEFAULT_CASES, progress: Progress | None = None
+    summariser: Summariser,
+    cases: Mapping[str, Path] | Path = DEFAULT_CASES,
+    progress: Progress | None = None,
+    only: set[str] | None = None,
 ) -> EvalResult:
-    pairs = case_paths(cases_dir)
+    """Score every case of the given parts ({part: folder}, or one folder)."""
+    folders = {"": cases} if isinstance(cases, Path) else dict(cases)
+    pairs = [
+        (part, article, gold)
+        for part, folder in folders.items()
+        for article, gold in case_paths(folder)
+        if only is None or gold.name.removesuffix(".gold.json") in only
+    ]
     if not pairs:
-        raise FileNotFoundError(f"no *.gold.json cases in {cases_dir}")
+        raise FileNotFoundError(f"no *.gold.json cases in {', '.join(map(str, folders.values()))}")
     task = progress.add_task("evaluating", total=len(pairs)) if progress else None
     scores: list[CaseScore] = []
     cached = 0
     started = time.perf_counter()
-    for article_path, gold_path in pairs:
+    for part, article_path, gold_path in pairs:
         case = load_case(gold_path)
         items = list(read_inputs([str(article_path)]))
         item = items[0]
@@ -51,7 +98,9 @@ def run_eval(
         if record.provenance is not None and record.provenance.cached:
             cached += 1
         text = item.text if isinstance(item, Article) else ""
-        scores.append(score_case(case, record, text))
+        score = score_case(case, record, text)
+        score.part = part
+        scores.append(score)
         if progress is not None and task is not None:
             progress.update(task, advance=1, description=f"evaluating {case.id[:30]}")
     return summarise_scores(
@@ -73,14 +122,18 @@ class GateResult:
     lines: list[str]
 
 
-def write_baseline(result: EvalResult, path: Path, tolerance: float = DEFAULT_TOLERANCE) -> None:
+def write_baseline(
+    result: EvalResult, path: Path, eval_set: str = "gate", tolerance: float = DEFAULT_TOLERANCE
+) -> None:
     baseline = {
+        "set": eval_set,
         "prompt": result.prompt,
         "model": result.model,
         "tolerance": tolerance,
         "gated_metrics": ["headline", *GATED_METRICS],
         "headline": result.headline,
         "overall": result.overall,
+        "parts": {name: part.headline for name, part in result.parts.items()},
         "n_cases": result.n_cases,
         "created": result.created,
     }

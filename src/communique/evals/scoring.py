@@ -18,10 +18,13 @@ from rapidfuzz import fuzz, process
 
 from communique.evals.gold import GoldCase, GoldEvent, GoldParticipant
 from communique.schema import ArticleRecord, Event, Location, Participant, Status
-from communique.text.language import detect_language
+from communique.text import places
+from communique.text.candidates import candidate_names
+from communique.text.language import detect_language, is_english
 from communique.text.names import fold, name_tokens, same_person, title_words
+from communique.text.summary_check import MAX_SUMMARY_WORDS, EventFacts, Person, summary_problems
 
-SCORER_VERSION = "1"
+SCORER_VERSION = "2"
 
 METRICS: tuple[str, ...] = (
     "event_count_accuracy",
@@ -32,10 +35,12 @@ METRICS: tuple[str, ...] = (
     "happened_accuracy",
     "date_accuracy",
     "location_accuracy",
+    "city_accuracy",
     "participant_precision",
     "participant_recall",
     "participant_f1",
     "role_accuracy",
+    "role_english",
     "affiliation_accuracy",
     "side_accuracy",
     "sides_f1",
@@ -43,6 +48,7 @@ METRICS: tuple[str, ...] = (
     "topics_soft",
     "summary_faithfulness",
     "summary_english",
+    "summary_short",
     "schema_validity",
 )
 
@@ -68,6 +74,7 @@ MICRO_METRICS = frozenset(
         "participant_recall",
         "participant_f1",
         "role_accuracy",
+        "role_english",
         "affiliation_accuracy",
         "side_accuracy",
     }
@@ -110,6 +117,7 @@ class EventMatch(_Out):
     happened: FieldCheck
     date: FieldCheck
     location: FieldCheck
+    city: FieldCheck | None = None
     participants: list[ParticipantMatch] = Field(default_factory=list)
     missed_participants: list[str] = Field(default_factory=list)
     extra_participants: list[str] = Field(default_factory=list)
@@ -122,7 +130,9 @@ class SummaryCheck(_Out):
     predicted_index: int
     summary: str
     unfaithful: list[str] = Field(default_factory=list)
+    problems: list[str] = Field(default_factory=list)
     language: str | None = None
+    words: int = 0
 
 
 class Counts(_Out):
@@ -137,10 +147,14 @@ class Counts(_Out):
     role_correct: int = 0
     affiliation_correct: int = 0
     side_correct: int = 0
+    roles_checked: int = 0
+    roles_english: int = 0
 
 
 class CaseScore(_Out):
     id: str
+    part: str = ""
+    language: str = ""
     title: str = ""
     tags: list[str] = Field(default_factory=list)
     status: Status
@@ -156,6 +170,14 @@ class CaseScore(_Out):
     summaries: list[SummaryCheck] = Field(default_factory=list)
 
 
+class PartScore(_Out):
+    """The overall metrics of one part of the eval set (real tuned, set-aside, synthetic)."""
+
+    n_cases: int
+    headline: float
+    overall: dict[str, float | None]
+
+
 class EvalResult(_Out):
     prompt: str
     model: str
@@ -167,6 +189,10 @@ class EvalResult(_Out):
     weights: dict[str, float] = Field(default_factory=lambda: dict(HEADLINE_WEIGHTS))
     overall: dict[str, float | None]
     headline: float
+    headline_parts: list[str] = Field(
+        default_factory=list, description="Parts the overall metrics and headline cover."
+    )
+    parts: dict[str, PartScore] = Field(default_factory=dict)
     cases: list[CaseScore]
 
 
@@ -396,15 +422,28 @@ _PLACE_FORMS: dict[str, tuple[str, ...]] = {g[0]: g for g in (*_COUNTRY_VARIANTS
 
 
 def place_key(text: str, *, city: bool = False) -> str:
-    """Canonical key of a country, organisation or (with ``city``) a city name."""
+    """Canonical key of a country, organisation or (with ``city``) a city name.
+
+    CLDR's names in every indexed language first ("Rusiya", "Moscou"), then the
+    variant tables above for transliterations CLDR does not list.
+    """
     key = _place_key(text)
     table = _CITY if city else _COUNTRY
     if key in table:
-        return table[key]
-    for prefix in ("republic of ", "kingdom of ", "state of "):
-        if key.startswith(prefix) and key.removeprefix(prefix) in table:
-            return table[key.removeprefix(prefix)]
-    return key
+        key = table[key]
+    else:
+        for prefix in ("republic of ", "kingdom of ", "state of "):
+            if key.startswith(prefix) and key.removeprefix(prefix) in table:
+                key = table[key.removeprefix(prefix)]
+                break
+    if city:
+        english = places.english_city(key) or places.english_city(text)
+        return _place_key(english) if english else key
+    code = places.country_code(key) or places.country_code(text)
+    if code is not None:
+        return code.lower()
+    org = places.organisation(key) or places.organisation(text)
+    return _place_key(org) if org else key
 
 
 def _place_phrases(text: str) -> set[str]:
@@ -703,6 +742,7 @@ def _score_pair(
         happened=_check(gold.happened, pred.happened, gold.happened == pred.happened),
         date=_check(gold.date, pred.date, gold.date == pred.date),
         location=_check(gold.location, pred.location, location_ok(gold.location, pred.location)),
+        city=_city_check(gold.location, pred.location),
         participants=matches,
         missed_participants=[
             p.name for i, p in enumerate(gold.participants) if i not in matched_gold
@@ -713,6 +753,39 @@ def _score_pair(
         sides_f1=sides_f1(gold.sides, pred.sides),
         agreements_f1=agreements_f1(gold.agreements, [a.title for a in pred.agreements]),
         topics_soft=topics_soft(gold.topics, pred.topics),
+    )
+
+
+def _city_check(gold: Location | None, pred: Location | None) -> FieldCheck | None:
+    """The city alone; None when neither side names one (nothing to judge)."""
+    g, p = (gold.city if gold else None), (pred.city if pred else None)
+    if g is None and p is None:
+        return None
+    return _check(g, p, _optional_equal(g, p, city=True))
+
+
+def _facts(gold: GoldEvent, article_text: str) -> EventFacts:
+    """What a summary of this gold event may say, and the people it must not name."""
+    people = [Person(p.name, p.role) for p in gold.participants]
+    names = [n for p in gold.participants for n in (p.name, *p.aliases)]
+    inside = {t for n in names for t in name_tokens(n)}
+    outsiders = []
+    for candidate in candidate_names(article_text):
+        tokens = name_tokens(candidate)
+        if inside & set(tokens) or any(person_match(candidate, n) for n in names):
+            continue
+        if any(places.canonical_place(t) != _place_key(t) for t in candidate.split()):
+            continue  # a place, not a person
+        outsiders.append(candidate)
+    location = [gold.location.city, gold.location.country] if gold.location else []
+    affiliations = [p.affiliation for p in gold.participants]
+    return EventFacts(
+        kind=gold.kind,
+        happened=gold.happened,
+        people=people,
+        places=[x for x in (*location, *gold.sides, *affiliations) if x],
+        signed=bool(gold.agreements),
+        outsiders=outsiders,
     )
 
 
@@ -764,17 +837,27 @@ def score_case(case: GoldCase, record: ArticleRecord, article_text: str) -> Case
     lost_pred = [j for j in range(len(pred)) if j not in {j for _, j in pairs}]
 
     article = _ArticleIndex(article_text)
-    article_language = detect_language(article_text)
+    article_language = detect_language(article_text) or case.language
+    gold_of = {j: gold[i] for i, j in pairs}
     summaries = [
         SummaryCheck(
             predicted_index=j,
             summary=e.summary,
             unfaithful=unfaithful_tokens(e.summary, article),
+            problems=summary_problems(
+                e.summary,
+                _facts(gold_of[j], article_text) if j in gold_of else None,
+                article_text,
+                article_language,
+            ),
             language=detect_language(e.summary),
+            words=len(e.summary.split()),
         )
         for j, e in enumerate(pred)
     ]
     matched_people = [m for e in events for m in e.participants]
+    roles = [p.role for e in pred for p in e.participants if p.role]
+    english_roles = [r for r in roles if is_english(r, article_language)]
     counts = Counts(
         gold_events=len(gold),
         predicted_events=len(pred),
@@ -785,10 +868,13 @@ def score_case(case: GoldCase, record: ArticleRecord, article_text: str) -> Case
         role_correct=sum(m.role.ok for m in matched_people),
         affiliation_correct=sum(m.affiliation.ok for m in matched_people),
         side_correct=sum(m.side.ok for m in matched_people),
+        roles_checked=len(roles) if article_language not in (None, "en") else 0,
+        roles_english=len(english_roles) if article_language not in (None, "en") else 0,
     )
     metrics = _case_metrics(counts, events, summaries, article_language)
     return CaseScore(
         id=case.id,
+        language=case.language,
         title=case.title,
         tags=case.tags,
         status="ok",
@@ -823,28 +909,35 @@ def _case_metrics(
         "happened_accuracy": _mean(float(e.happened.ok) for e in events),
         "date_accuracy": _mean(float(e.date.ok) for e in events),
         "location_accuracy": _mean(float(e.location.ok) for e in events),
+        "city_accuracy": _mean(float(e.city.ok) for e in events if e.city is not None),
         "participant_precision": pp,
         "participant_recall": pr,
         "participant_f1": pf,
         "role_accuracy": _ratio(c.role_correct, c.matched_participants),
+        "role_english": _ratio(c.roles_english, c.roles_checked),
         "affiliation_accuracy": _ratio(c.affiliation_correct, c.matched_participants),
         "side_accuracy": _ratio(c.side_correct, c.matched_participants),
         "sides_f1": _mean(e.sides_f1 for e in events),
         "agreements_f1": _mean(e.agreements_f1 for e in events),
         "topics_soft": _mean(e.topics_soft for e in events),
-        "summary_faithfulness": _mean(float(not s.unfaithful) for s in summaries),
+        "summary_faithfulness": _mean(
+            float(not s.unfaithful and not s.problems) for s in summaries
+        ),
         "summary_english": _mean(
             float(article_language in (None, "en") or s.language != article_language)
             for s in summaries
         ),
+        "summary_short": _mean(float(s.words <= MAX_SUMMARY_WORDS) for s in summaries),
         "schema_validity": 1.0,
     }
 
 
-def summarise_scores(
-    cases: list[CaseScore], *, prompt: str, model: str, seconds: float, cached: int
-) -> EvalResult:
-    """Overall metrics: pooled counts for MICRO_METRICS, a mean over cases otherwise."""
+#: parts of the eval set whose cases make the headline (synthetic cases are scored apart)
+REAL_PARTS = ("tuned", "set-aside")
+
+
+def overall_metrics(cases: list[CaseScore]) -> dict[str, float | None]:
+    """Pooled counts for MICRO_METRICS, a mean over cases otherwise."""
     total = Counts.model_validate(
         {name: sum(getattr(c.counts, name) for c in cases) for name in Counts.model_fields}
     )
@@ -865,9 +958,33 @@ def summarise_scores(
             "participant_recall": pr,
             "participant_f1": pf,
             "role_accuracy": _ratio(total.role_correct, n),
+            "role_english": _ratio(total.roles_english, total.roles_checked),
             "affiliation_accuracy": _ratio(total.affiliation_correct, n),
             "side_accuracy": _ratio(total.side_correct, n),
         }
+    return overall
+
+
+def summarise_scores(
+    cases: list[CaseScore], *, prompt: str, model: str, seconds: float, cached: int
+) -> EvalResult:
+    """Overall metrics per part and for the headline parts.
+
+    The overall metrics and the headline cover the real cases (:data:`REAL_PARTS`)
+    when the run has any, else every case; each part is also summarised on its own.
+    """
+    parts: dict[str, PartScore] = {}
+    for name in dict.fromkeys(c.part for c in cases):
+        members = [c for c in cases if c.part == name]
+        metrics = overall_metrics(members)
+        parts[name or "all"] = PartScore(
+            n_cases=len(members),
+            headline=headline_score(metrics, HEADLINE_WEIGHTS),
+            overall=metrics,
+        )
+    real = [c for c in cases if c.part in REAL_PARTS]
+    covered = real or cases
+    overall = overall_metrics(covered)
     return EvalResult(
         prompt=prompt,
         model=model,
@@ -877,5 +994,7 @@ def summarise_scores(
         n_cases=len(cases),
         overall=overall,
         headline=headline_score(overall, HEADLINE_WEIGHTS),
+        headline_parts=sorted({c.part or "all" for c in covered}),
+        parts=parts,
         cases=cases,
     )

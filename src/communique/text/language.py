@@ -27,3 +27,33 @@ def language_confidence(text: str) -> tuple[str, float]:
     like any language at all: decoders use it to tell a right encoding from a wrong one)."""
     language, confidence = _identifier().classify(text[:4000])
     return str(language), float(confidence)
+
+
+def is_english(phrase: str, other_language: str | None) -> bool:
+    """Whether a short phrase (a role, a summary) reads as English rather than ``other_language``.
+
+    A whole-text classifier is unreliable on three words; deciding between just two
+    candidates is not: "minister van Buitenlandse Zaken" is Dutch, "Minister of
+    Foreign Affairs" English. A tie counts as English ("Minister" is both).
+    """
+    if not phrase.strip():
+        return True
+    if other_language in (None, "en"):
+        return True
+    identifier = _pair_identifier(other_language)
+    if identifier is None:
+        return phrase.isascii()
+    language, confidence = identifier.classify(phrase)
+    return bool(language == "en" or confidence <= 0.5)
+
+
+@lru_cache(maxsize=16)
+def _pair_identifier(other_language: str) -> Any:
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+    identifier = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    try:
+        identifier.set_languages(["en", other_language])
+    except ValueError:  # a language the model does not know
+        return None
+    return identifier

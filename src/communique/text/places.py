@@ -1,0 +1,293 @@
+"""Countries, cities and international organisations in any language, to English.
+
+Country names come from CLDR (through Babel) in every language communique reads,
+so "Russie", "Rusiya", "Россия" and "Rusia" are all Russia; city names come from
+CLDR's time-zone exemplar cities, so "Moscou", "Varsovia" and "Bakı" are Moscow,
+Warsaw and Baku. Adjectives ("Georgian", "gürcü", "грузинский") count as mentions
+of their country when they share its stem; the few irregular English demonyms and
+the organisations (UN, EU, NATO...) with their acronyms in other languages are the
+only tables kept here.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import lru_cache
+
+from anyascii import anyascii
+
+#: languages whose CLDR names are indexed (English first: its names are the canonical ones)
+LANGUAGES = ("en", "ru", "az", "tr", "fr", "es", "nl", "de", "it", "pt", "uk", "ar", "fa", "ka")
+
+# Project conventions where CLDR's English name is not the one a briefing uses.
+_ENGLISH_OVERRIDES = {
+    "CI": "Ivory Coast",
+    "CD": "Democratic Republic of the Congo",
+    "CG": "Republic of the Congo",
+    "MM": "Myanmar",
+    "PS": "Palestine",
+    "VA": "Holy See",
+    "HK": "Hong Kong",
+    "MO": "Macau",
+}
+# Other English names in common use, and names CLDR does not list.
+_EXTRA_NAMES = {
+    "US": ("USA", "U.S.", "U.S.A.", "United States of America", "America"),
+    "GB": ("UK", "U.K.", "Britain", "Great Britain", "England"),
+    "RU": ("Russian Federation",),
+    "TR": ("Turkey", "Turkiye", "Republic of Türkiye"),
+    "AE": ("UAE", "Emirates"),
+    "CN": ("People's Republic of China", "PRC"),
+    "KR": ("Republic of Korea",),
+    "KP": ("DPRK", "North Korea"),
+    "CZ": ("Czech Republic",),
+    "NL": ("Holland",),
+    "IR": ("Islamic Republic of Iran",),
+    "SY": ("Syrian Arab Republic",),
+    "MD": ("Republic of Moldova",),
+    "MK": ("Macedonia",),
+    "VA": ("Vatican", "Vatican City"),
+    "PS": ("State of Palestine", "Palestinian Territories"),
+}
+# English demonyms that do not share a stem with the country name.
+_IRREGULAR_DEMONYMS = {
+    "french": "FR", "dutch": "NL", "british": "GB", "english": "GB", "swiss": "CH",
+    "spanish": "ES", "polish": "PL", "danish": "DK", "finnish": "FI", "irish": "IE",
+    "filipino": "PH", "thai": "TH", "emirati": "AE", "welsh": "GB", "scottish": "GB",
+    "american": "US", "soviet": "RU", "lao": "LA", "malagasy": "MG", "monegasque": "MC",
+    "néerlandais": "NL", "britannique": "GB", "anglais": "GB", "américain": "US",
+    "suisse": "CH", "holandés": "NL", "británico": "GB", "estadounidense": "US",
+    "suizo": "CH", "brits": "GB", "amerikaans": "US", "zwitsers": "CH",
+    "британский": "GB", "английский": "GB", "американский": "US", "голландский": "NL",
+    "швейцарский": "CH", "ingilis": "GB", "amerika": "US", "ingiliz": "GB",
+    "amerikan": "US", "hollanda": "NL", "isveçrə": "CH", "isviçre": "CH",
+}  # fmt: skip
+# First words of country names that are not adjectives of that country.
+_NOT_ADJECTIVES = frozenset(
+    {"united", "republic", "north", "south", "turks", "saint", "central", "diego"}
+)
+# International organisations: canonical English acronym or name, and other forms.
+ORGANISATIONS: dict[str, tuple[str, ...]] = {
+    "UN": ("United Nations", "ООН", "ONU", "BM", "BMT", "Birleşmiş Milletler",
+           "Birləşmiş Millətlər", "Organisation des Nations unies", "Naciones Unidas",
+           "Verenigde Naties", "VN"),
+    "EU": ("European Union", "ЕС", "Евросоюз", "UE", "AB", "Aİ", "Avropa İttifaqı",
+           "Avrupa Birliği", "Union européenne", "Unión Europea", "Europese Unie"),
+    "NATO": ("НАТО", "OTAN", "North Atlantic Treaty Organization"),
+    "OSCE": ("ОБСЕ", "AGİT", "ATƏT", "OVSE",
+             "Organization for Security and Co-operation in Europe"),
+    "OIC": ("ОИС", "İİT", "İƏT", "OCI", "Organisation of Islamic Cooperation",
+            "Organization of Islamic Cooperation"),
+    "African Union": ("AU", "Африканский союз", "Union africaine", "Unión Africana",
+                      "Afrika Birliği", "Afrika İttifaqı", "Afrikaanse Unie", "UA"),
+    "CIS": ("СНГ", "BDT", "MDB", "CEI", "GOS", "Commonwealth of Independent States"),
+    "Council of Europe": ("Совет Европы", "Conseil de l'Europe", "Consejo de Europa",
+                          "Avrupa Konseyi", "Avropa Şurası", "Raad van Europa"),
+    "OAS": ("OEA", "Organization of American States"),
+    "ASEAN": ("АСЕАН",),
+    "Arab League": ("Лига арабских государств", "Ligue arabe", "Liga Árabe", "Arap Birliği"),
+    "Organization of Turkic States": ("OTS", "ОТГ", "TDT", "Türk Devletleri Teşkilatı",
+                                      "Türk Dövlətləri Təşkilatı"),
+    "TURKPA": ("ТюркПА", "Parliamentary Assembly of Turkic States"),
+    "SCO": ("ШОС", "ŞİT", "OCS", "Shanghai Cooperation Organisation"),
+    "CSTO": ("ОДКБ", "KGAÖ", "Collective Security Treaty Organization"),
+    "BRICS": ("БРИКС",),
+    "IMF": ("МВФ", "FMI", "IWF", "International Monetary Fund"),
+    "World Bank": ("Всемирный банк", "Banque mondiale", "Banco Mundial", "Dünya Bankası"),
+    "FAO": ("Food and Agriculture Organization",),
+    "WHO": ("ВОЗ", "OMS", "DSÖ", "ÜST", "World Health Organization"),
+    "ICRC": ("МККК", "CICR", "International Committee of the Red Cross"),
+}  # fmt: skip
+
+
+def fold(text: str) -> str:
+    """Lower-case ASCII, punctuation kept: 'Bakı' -> 'baki', 'Москва' -> 'moskva'."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    base = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return anyascii(base).lower()
+
+
+def _key(text: str) -> str:
+    key = re.sub(r"['’`.]", "", fold(text))
+    key = " ".join(re.sub(r"[^a-z0-9]+", " ", key).split())
+    return key.removeprefix("the ") if key != "the hague" else key
+
+
+@dataclass(frozen=True)
+class _Index:
+    countries: dict[str, str]  # key -> ISO code
+    english: dict[str, str]  # ISO code -> English name
+    cities: dict[str, str]  # key -> English city
+    stems: dict[str, str]  # stem key -> ISO code
+    organisations: dict[str, str]  # key -> canonical
+
+
+@lru_cache(maxsize=1)
+def _index() -> _Index:
+    from zoneinfo import available_timezones
+
+    from babel import Locale
+
+    countries: dict[str, str] = {}
+    english: dict[str, str] = {}
+    cities: dict[str, str] = {}
+    stems: dict[str, str] = {}
+    first_words: list[tuple[str, str]] = []  # "saudi" of Saudi Arabia, "bosnia"...
+    zones = sorted(z for z in available_timezones() if "/" in z and not z.startswith("Etc"))
+    for zone in zones:  # English exemplar cities are the zone ids themselves
+        city = zone.rsplit("/", 1)[1].replace("_", " ")
+        cities.setdefault(_key(city), city)
+    for language in LANGUAGES:
+        locale = Locale.parse(language)
+        for code, name in locale.territories.items():
+            if len(code) != 2 or code in ("EU", "EZ", "UN", "ZZ", "QO"):
+                continue
+            if language == "en":
+                english[code] = _ENGLISH_OVERRIDES.get(code, name)
+            key = _key(name)
+            countries.setdefault(key, code)
+            if " " not in key and len(key) >= 4:
+                stems.setdefault(_stem(key, language), code)
+            elif key:
+                first_words.append((key.split()[0], code))
+        for zone, names in locale.time_zones.items():
+            local: object = names.get("city") if hasattr(names, "get") else None
+            if isinstance(local, str) and "/" in zone:
+                english_city = zone.rsplit("/", 1)[1].replace("_", " ")
+                cities.setdefault(_key(local), english_city)
+    for word, code in first_words:  # after every one-word name, which wins a shared stem
+        if len(word) >= 5 and word not in _NOT_ADJECTIVES:
+            stems.setdefault(word, code)
+    for code, names in _EXTRA_NAMES.items():
+        for name in names:
+            countries.setdefault(_key(name), code)
+    organisations: dict[str, str] = {}
+    for canonical, forms in ORGANISATIONS.items():
+        for form in (canonical, *forms):
+            organisations.setdefault(_key(form), canonical)
+    return _Index(countries, english, cities, stems, organisations)
+
+
+def _stem(key: str, language: str) -> str:
+    """The part of a country name its adjectives share: 'gurcustan' -> 'gurcu',
+    'uzbekistan' -> 'uzbek', 'georgia' -> 'georg', 'iran' -> 'iran'."""
+    bare = re.sub(r"(?:i|u)?stan$", "", key)
+    if len(bare) >= 4 and bare != key:
+        return bare
+    if len(key) <= 4:
+        return key
+    return key[: max(4, len(key) - 2)] if len(key) > 5 else key[:-1]
+
+
+def country_code(name: str) -> str | None:
+    """ISO code of a country named in any indexed language ('Россия' -> 'RU')."""
+    return _index().countries.get(_key(name))
+
+
+def english_country(name: str) -> str | None:
+    """The English name of a country given in any language, or None if not a country."""
+    code = country_code(name)
+    return _index().english.get(code) if code else None
+
+
+def english_name_of(code: str) -> str | None:
+    return _index().english.get(code)
+
+
+def english_city(name: str) -> str | None:
+    """The English name of a city CLDR knows ('Varsovia' -> 'Warsaw'), else None."""
+    return _index().cities.get(_key(name))
+
+
+def organisation(name: str) -> str | None:
+    """Canonical name of an international organisation ('ООН' -> 'UN'), else None."""
+    return _index().organisations.get(_key(name))
+
+
+#: languages that capitalise adjectives of nationality ("Georgian", "Nederlandse")
+CAPITALISED_ADJECTIVES = frozenset({"en", "nl", "de"})
+
+
+def demonym_country(word: str, language: str | None = None) -> str | None:
+    """ISO code of the country an adjective or demonym names ('Georgian', 'грузинский').
+
+    In languages that capitalise such adjectives (English, Dutch, German) a lower-case
+    word never counts, so "children" is not Chile and "indicated" not India.
+    """
+    lowered = word.lower()
+    if lowered in _IRREGULAR_DEMONYMS:
+        return _IRREGULAR_DEMONYMS[lowered]
+    if language in CAPITALISED_ADJECTIVES and not word[:1].isupper():
+        return None
+    key = _key(word)
+    if not key or " " in key or len(key) < 4:
+        return None
+    index = _index()
+    if key in index.countries:
+        return index.countries[key]
+    for size in range(min(len(key), 9), 3, -1):
+        code = index.stems.get(key[:size])
+        if code is not None:
+            return code
+    return None
+
+
+_WORD = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*")
+
+
+@dataclass(frozen=True)
+class PlaceMention:
+    start: int
+    end: int
+    kind: str  # "country" | "organisation" | "city"
+    value: str  # ISO code, organisation canonical name, or English city
+
+
+def place_mentions(text: str, language: str | None = None) -> Iterator[PlaceMention]:
+    """Countries (names and adjectives), organisations and cities mentioned in ``text``.
+
+    Runs of up to four words are tried longest first, so "United Arab Emirates" is one
+    mention. Lower-case words only count as adjectives ("gürcü", "грузинский").
+    """
+    words = list(_WORD.finditer(text))
+    index = _index()
+    i = 0
+    while i < len(words):
+        found: PlaceMention | None = None
+        for size in range(min(4, len(words) - i), 0, -1):
+            run = words[i : i + size]
+            if any(text[a.end() : b.start()].strip(" -") for a, b in itertools.pairwise(run)):
+                continue
+            start, end = run[0].start(), run[-1].end()
+            key = _key(text[start:end])
+            capital = run[0].group()[0].isupper() or run[0].group().isupper()
+            if key in index.organisations and (capital or size > 1):
+                found = PlaceMention(start, end, "organisation", index.organisations[key])
+            elif key in index.countries and capital:
+                found = PlaceMention(start, end, "country", index.countries[key])
+            elif key in index.cities and capital:
+                found = PlaceMention(start, end, "city", index.cities[key])
+            elif size == 1 and (code := demonym_country(run[0].group(), language)) is not None:
+                found = PlaceMention(start, end, "country", code)
+            if found is not None:
+                i += size
+                break
+        if found is not None:
+            yield found
+        else:
+            i += 1
+
+
+def canonical_place(name: str) -> str:
+    """A comparison key: the English country, organisation or city, else the folded name."""
+    if (code := country_code(name)) is not None:
+        return _index().english.get(code, name).casefold()
+    if (org := organisation(name)) is not None:
+        return org.casefold()
+    if (city := english_city(name)) is not None:
+        return city.casefold()
+    return _key(name)
