@@ -232,7 +232,7 @@ def test_refresh_recomputes_and_stores(fake_openai: FakeOpenAI, make_summariser)
 def test_cache_holds_the_model_output_and_reassembles_it(
     fake_openai: FakeOpenAI, make_summariser, monkeypatch: pytest.MonkeyPatch
 ):
-    from communique.extract import assemble
+    from communique.extract import assemble as assemble_module
 
     fake_openai.add(completion(draft()))
     summariser = make_summariser()
@@ -244,13 +244,14 @@ def test_cache_holds_the_model_output_and_reassembles_it(
 
     # a change to assembly (a new assembly version) reaches the cached article without
     # a model call
-    real_build_events = assemble.build_events
+    real_assemble = assemble_module.assemble
 
     def renamed(draft, text, published, language=None):  # type: ignore[no-untyped-def]
-        events = real_build_events(draft, text, published, language)
-        return [event.model_copy(update={"summary": "Reassembled."}) for event in events]
+        done = real_assemble(draft, text, published, language)
+        events = [event.model_copy(update={"summary": "Reassembled."}) for event in done.events]
+        return assemble_module.Assembled(events, done.passes)
 
-    monkeypatch.setattr(assemble, "build_events", renamed)
+    monkeypatch.setattr(assemble_module, "assemble", renamed)
     monkeypatch.setattr(pipeline, "assembly_version", lambda: "changed")
     again = make_summariser().summarise(article())
     assert fake_openai.request_count == 1
@@ -261,7 +262,7 @@ def test_cache_holds_the_model_output_and_reassembles_it(
 def test_a_cache_hit_with_unchanged_assembly_runs_no_assembly(
     fake_openai: FakeOpenAI, make_summariser, monkeypatch: pytest.MonkeyPatch
 ):
-    from communique.extract import assemble
+    from communique.extract import assemble as assemble_module
 
     fake_openai.add(completion(draft()))
     first = make_summariser().summarise(article())
@@ -269,7 +270,7 @@ def test_a_cache_hit_with_unchanged_assembly_runs_no_assembly(
     def fail(*args: Any, **kwargs: Any) -> Any:
         raise AssertionError("assembly ran on a cache hit")
 
-    monkeypatch.setattr(assemble, "build_events", fail)
+    monkeypatch.setattr(assemble_module, "assemble", fail)
     again = make_summariser().summarise(article(source="copy.txt"))
     assert fake_openai.request_count == 1
     assert again.status == "ok"
@@ -460,7 +461,9 @@ def test_two_cli_processes_share_the_cache(fake_openai: FakeOpenAI, tmp_path, wr
     folder = tmp_path / "cli-cache"
     # an answer valid for either article, so the order the two requests arrive in
     # does not matter
-    either = draft(meeting_event(people=[], signed=[], date=None))
+    either = draft(
+        meeting_event(people=[], signed=[], date=None, summary="Officials held a meeting.")
+    )
     fake_openai.add(completion(either), completion(either))
 
     env = dict(os.environ, OPENAI_BASE_URL=fake_openai.base_url)

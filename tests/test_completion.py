@@ -163,7 +163,8 @@ def test_attendees_join_the_event_with_side_from_their_country() -> None:
 
 def test_accompanying_delegation_takes_the_leaders_side_and_the_right_event() -> None:
     text = (
-        "Prime Minister Farhad Mammadzade and Prime Minister Zurab Tsiklauri held talks in Baku. "
+        "Azerbaijani Prime Minister Farhad Mammadzade and Georgian Prime Minister Zurab Tsiklauri "
+        "held talks in Baku. "
         "Tsiklauri was accompanied by Minister of Education Nana Chkheidze. "
         "Later, Tsiklauri met with Speaker Leyla Ahmadova. Chairman of the Committee on "
         "International Relations Samir Huseynov also attended the meeting."
@@ -454,7 +455,11 @@ def test_a_later_meeting_and_a_call_the_model_missed_become_their_own_events() -
         dt.date(2024, 6, 11),
         first.location,
     )
-    assert later.summary == "Samir Gurbanli met Nenad Stojkovic in Belgrade."
+    assert later.summary_origin == "composed"
+    assert later.summary == (
+        "Nenad Stojkovic (Minister of Mining and Energy, Serbia) met Samir Gurbanli "
+        "(Azerbaijan) in Belgrade, Serbia on 11 June 2024."
+    )
     assert (call.kind, call.date, call.location) == ("call", dt.date(2024, 6, 10), None)
     assert [p.name for p in call.participants] == ["Marko Djuric", "Jeyhun Bayramov"]
     assert call.participants[1].role == "Foreign Minister"  # "his counterpart"

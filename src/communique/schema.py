@@ -64,13 +64,28 @@ class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+class Grounded(_Model):
+    """A phrase of the article that backs a value given in English (a role, an affiliation)."""
+
+    text: str = Field(description="The phrase as the article words it, in its language.")
+    alignment: AlignmentStatus = "exact"
+    evidence: list[Span] = Field(default_factory=list)
+
+
 class Participant(_Model):
     """A person who took part in the event (not one merely mentioned)."""
 
     name: str = Field(description="The person's name without any title or position.")
-    role: str | None = Field(default=None, description="Title or position as stated.")
+    role: str | None = Field(default=None, description="Title or position, in English.")
+    role_source: Grounded | None = Field(
+        default=None, description="Where the article states the role, in its own words."
+    )
     affiliation: str | None = Field(
-        default=None, description="Country or organisation the person represents."
+        default=None,
+        description="Country (English short name) or organisation the person represents.",
+    )
+    affiliation_source: Grounded | None = Field(
+        default=None, description="The mention of that country or organisation the person is given."
     )
     side: Side = Field(description="host, visitor (guest), or other.")
     head_of_delegation: bool = False
@@ -129,7 +144,13 @@ class Event(_Model):
     agreements: list[Agreement] = Field(default_factory=list)
     quotes: list[Quote] = Field(default_factory=list)
     topics: list[str] = Field(default_factory=list)
-    summary: str = Field(description="One to three English sentences.")
+    summary: str = Field(description="One English sentence of at most 35 words.")
+    summary_origin: Literal["model", "composed"] = Field(
+        default="model",
+        description="model: written by the language model and checked against the fields; "
+        "composed: built from the validated fields (the prompt asked for none, or the "
+        "model's contradicted them).",
+    )
     origin: Origin = Field(
         default="model",
         description="model: reported by the language model; text: a meeting or call a "
@@ -186,6 +207,13 @@ class Usage(_Model):
     )
 
 
+class PassReport(_Model):
+    """What one post-model pass changed in the record."""
+
+    name: str
+    changes: list[str] = Field(default_factory=list)
+
+
 class Provenance(_Model):
     prompt: str = Field(description="Prompt id, e.g. meeting_summary@v1.")
     prompt_sha256: str
@@ -207,6 +235,14 @@ class Provenance(_Model):
     )
     dropped_ungrounded: int = Field(
         default=0, description="Values dropped by --strict because no source span supports them."
+    )
+    model_passes: int = Field(
+        default=1,
+        description="Extraction passes over the article (2: a follow-up turn asked "
+        "for events the first answer missed).",
+    )
+    passes: list[PassReport] = Field(
+        default_factory=list, description="What each post-model pass changed."
     )
 
 

@@ -19,10 +19,15 @@ from rapidfuzz import fuzz, process
 from communique.evals.gold import GoldCase, GoldEvent, GoldParticipant
 from communique.schema import ArticleRecord, Event, Location, Participant, Status
 from communique.text import places
-from communique.text.candidates import candidate_names
 from communique.text.language import detect_language, is_english
 from communique.text.names import fold, name_tokens, same_person, title_words
-from communique.text.summary_check import MAX_SUMMARY_WORDS, EventFacts, Person, summary_problems
+from communique.text.summary_check import (
+    MAX_SUMMARY_WORDS,
+    EventFacts,
+    Person,
+    outsider_names,
+    summary_problems,
+)
 
 SCORER_VERSION = "2"
 
@@ -766,23 +771,18 @@ def _city_check(gold: Location | None, pred: Location | None) -> FieldCheck | No
 
 def _facts(gold: GoldEvent, article_text: str) -> EventFacts:
     """What a summary of this gold event may say, and the people it must not name."""
-    people = [Person(p.name, p.role) for p in gold.participants]
     names = [n for p in gold.participants for n in (p.name, *p.aliases)]
-    inside = {t for n in names for t in name_tokens(n)}
-    outsiders = []
-    for candidate in candidate_names(article_text):
-        tokens = name_tokens(candidate)
-        if inside & set(tokens) or any(person_match(candidate, n) for n in names):
-            continue
-        if any(places.canonical_place(t) != _place_key(t) for t in candidate.split()):
-            continue  # a place, not a person
-        outsiders.append(candidate)
+    outsiders = [
+        name
+        for name in outsider_names(article_text, names)
+        if not any(person_match(name, n) for n in names)
+    ]
     location = [gold.location.city, gold.location.country] if gold.location else []
     affiliations = [p.affiliation for p in gold.participants]
     return EventFacts(
         kind=gold.kind,
         happened=gold.happened,
-        people=people,
+        people=[Person(p.name, p.role) for p in gold.participants],
         places=[x for x in (*location, *gold.sides, *affiliations) if x],
         signed=bool(gold.agreements),
         outsiders=outsiders,

@@ -3,28 +3,21 @@
 Deterministic work the model should not spend tokens on happens here: the date as
 worded is resolved to an ISO date against the publication date, sides are derived
 from the participants, and names and agreements are aligned to source spans; then
-:mod:`communique.extract.completion` completes the events from the text.
+:mod:`communique.extract.passes.completion` completes the events from the text.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
+from dataclasses import dataclass, field
 
 from annotated_types import MaxLen
 
-from communique.extract.completion import (
-    add_attendees,
-    add_missed_events,
-    add_quotes,
-    mark_announced,
-    mark_calls,
-    mark_signing,
-    sides_of,
-    signed_at_event,
-)
 from communique.extract.draft import TOPIC_MAX, DraftEvent, ExtractionDraft
-from communique.schema import Agreement, Event, Location, Participant
+from communique.extract.passes import PassContext, run_passes
+from communique.extract.passes.completion import sides_of, signed_at_event
+from communique.schema import Agreement, Event, Location, Participant, PassReport
 from communique.text.alignment import FoldedText, align
 from communique.text.candidates import THING_WORDS
 from communique.text.dates import resolve_date
@@ -156,28 +149,45 @@ def build_event(event: DraftEvent, text: str, published: dt.date | None, doc: Fo
         sides=sides_of(participants),
         agreements=agreements,
         topics=_unique([tidy_phrase(topic, TOPIC_MAX) for topic in event.topics]),
-        summary=tidy_summary(event.summary, _limit("summary")),
+        # no summary from the model: one is composed once the passes have run
+        summary=tidy_summary(event.summary, _limit("summary")) if event.summary else "…",
+        summary_origin="model" if event.summary else "composed",
     )
+
+
+@dataclass(frozen=True)
+class Assembled:
+    events: list[Event]
+    passes: list[PassReport]
+    #: id() of each event built from the model's draft -> its index in the draft
+    from_draft: dict[int, int] = field(default_factory=dict)
+
+    def draft_index(self, event: Event) -> int | None:
+        return self.from_draft.get(id(event))
+
+
+def assemble(
+    draft: ExtractionDraft, text: str, published: dt.date | None, language: str | None = None
+) -> Assembled:
+    """The record's events: the model's draft, grounded, then completed and corrected
+    by the post-model passes (:mod:`communique.extract.passes`), with what each changed."""
+    doc = FoldedText(text)
+    events: list[Event] = []
+    from_draft: dict[int, int] = {}
+    for index, draft_event in enumerate(draft.events):
+        event = build_event(draft_event, text, published, doc)
+        if not any(_same_event(event, seen) for seen in events):
+            events.append(event)
+            from_draft[id(event)] = index
+    reports = run_passes(events, PassContext(text, doc, published, language))
+    return Assembled(events, reports, from_draft)
 
 
 def build_events(
     draft: ExtractionDraft, text: str, published: dt.date | None, language: str | None = None
 ) -> list[Event]:
-    """The record's events: the model's draft, grounded, completed from the text."""
-    doc = FoldedText(text)
-    events: list[Event] = []
-    for draft_event in draft.events:
-        event = build_event(draft_event, text, published, doc)
-        if not any(_same_event(event, seen) for seen in events):
-            events.append(event)
-    english = language in (None, "en")
-    add_missed_events(events, text, doc, published, english=english)
-    add_attendees(events, text, doc, english=english)
-    mark_signing(events, text)
-    mark_calls(events, text)
-    mark_announced(events, text, published)
-    add_quotes(events, text)
-    return events
+    """:func:`assemble`'s events alone."""
+    return assemble(draft, text, published, language).events
 
 
 def _same_event(a: Event, b: Event) -> bool:

@@ -73,7 +73,14 @@ class DraftPerson(_Draft):
         return value
 
 
+def _require_summary(schema: dict[str, Any]) -> None:
+    if "summary" in schema.get("properties", {}) and "summary" not in schema.get("required", []):
+        schema.setdefault("required", []).append("summary")
+
+
 class DraftEvent(_Draft):
+    model_config = ConfigDict(extra="forbid", json_schema_extra=_require_summary)
+
     kind: EventKind
     happened: bool
     date: str | None = Field(max_length=40, description="Event date as worded in the text.")
@@ -84,12 +91,12 @@ class DraftEvent(_Draft):
         max_length=6, description="Titles of documents signed."
     )
     topics: list[Annotated[str, Field(max_length=TOPIC_MAX)]] = Field(max_length=4)
-    summary: str = Field(max_length=400)
+    summary: str | None = Field(default=None, max_length=400)
 
     @field_validator("summary")
     @classmethod
-    def _summary(cls, value: str) -> str:
-        return check_summary(value)
+    def _summary(cls, value: str | None) -> str | None:
+        return None if value is None else check_summary(value)
 
     @field_validator("date")
     @classmethod
@@ -119,7 +126,20 @@ class DraftEvent(_Draft):
 
 
 class ExtractionDraft(_Draft):
-    events: list[DraftEvent] = Field(max_length=6)
+    # the model writes at most 6 events a turn (draft_model); a follow-up turn adds more
+    events: list[DraftEvent] = Field(max_length=12)
+
+
+def _drop_summary(schema: dict[str, Any]) -> None:
+    schema.get("properties", {}).pop("summary", None)
+    if "summary" in schema.get("required", []):
+        schema["required"].remove("summary")
+
+
+class _EventWithoutSummary(DraftEvent):
+    """An event the model writes without a summary (it is composed from the record)."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra=_drop_summary)
 
 
 @lru_cache(maxsize=64)
@@ -127,15 +147,19 @@ def draft_model(
     names: tuple[str, ...] | None = None,
     dates: tuple[str, ...] | None = None,
     documents: tuple[str, ...] | None = None,
+    *,
+    summary: bool = True,
 ) -> type[ExtractionDraft]:
     """The draft model, with names, dates and signed documents restricted to the article.
 
     Each argument lists the candidates found in the article; None leaves that field
     free. The restriction shows in the JSON Schema as an ``enum``, which the embedded
     backend turns into grammar, so the model can only pick a wording that occurs in
-    the text (no candidates: a date must be null and ``signed`` empty).
+    the text (no candidates: a date must be null and ``signed`` empty). With
+    ``summary=False`` the model is not asked for a summary: the record composes one
+    from its validated fields, which costs no output tokens and cannot contradict them.
     """
-    if names is None and dates is None and documents is None:
+    if names is None and dates is None and documents is None and summary:
         return ExtractionDraft
     person: Any = DraftPerson
     if names:
@@ -151,7 +175,10 @@ def draft_model(
     if documents is not None:
         signed: Any = list[_one_of(documents)] if documents else list[str]  # type: ignore[misc]
         event_fields["signed"] = (signed, Field(max_length=4 if documents else 0))
-    event: Any = create_model("DraftEvent", __base__=DraftEvent, **event_fields)
+    if not summary:
+        event_fields["summary"] = (None, Field(default=None))
+    base = DraftEvent if summary else _EventWithoutSummary
+    event: Any = create_model("DraftEvent", __base__=base, **event_fields)
     model: type[ExtractionDraft] = create_model(
         "ExtractionDraft",
         __base__=ExtractionDraft,

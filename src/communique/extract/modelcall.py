@@ -13,9 +13,9 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 from tenacity import (
     RetryCallState,
     Retrying,
@@ -37,6 +37,8 @@ if TYPE_CHECKING:
     from openai.types.chat import ChatCompletion
 
 logger = logging.getLogger("communique")
+
+M = TypeVar("M", bound=BaseModel)
 
 #: generation parameters of a prompt's front matter that go to the API
 API_PARAMS = frozenset({"temperature", "seed", "max_tokens", "top_p"})
@@ -193,21 +195,36 @@ class ModelCaller:
             larger = min(larger, limit - prompt - 16)
         return larger if larger > current else None
 
+    def call_for(
+        self,
+        response_model: type[M],
+        messages: list[dict[str, str]],
+        params: dict[str, Any],
+        calls: CallLog,
+        doc: FoldedText,
+    ) -> M:
+        """Any validated answer (a rewritten summary, say), with re-asks and retries."""
+        api_params = {k: v for k, v in params.items() if k in API_PARAMS}
+        try:
+            return self._call(response_model, messages, api_params, calls, doc)
+        except _CutOff as cut:
+            raise cut.error from cut
+
     def _call(
         self,
-        response_model: type[ExtractionDraft],
+        response_model: type[M],
         messages: list[dict[str, str]],
         api_params: dict[str, Any],
         calls: CallLog,
         doc: FoldedText,
-    ) -> ExtractionDraft:
+    ) -> M:
         import instructor  # the client libraries are slow to import: only on a cache miss
         import openai
 
         create = self._resilient_create(calls)
         patched = instructor.patch(create=create, mode=instructor.Mode.JSON_SCHEMA)
         try:
-            draft: ExtractionDraft = patched(
+            answer: M = patched(
                 response_model=response_model,
                 messages=messages,
                 context={"article": doc},
@@ -216,11 +233,15 @@ class ModelCaller:
             )
         except instructor.core.exceptions.IncompleteOutputException as exc:
             last = calls.outputs[-1] if calls.outputs else None
-            salvaged = salvage_events(last, response_model, doc)
+            salvaged = (
+                salvage_events(last, response_model, doc)
+                if issubclass(response_model, ExtractionDraft)
+                else None
+            )
             calls.mark_last("truncated")
             if salvaged is not None:
                 calls.salvaged = True
-                return salvaged
+                return salvaged  # type: ignore[return-value]  # M is the draft here
             limit = api_params.get("max_tokens")
             raise _CutOff(
                 limit,
@@ -240,7 +261,7 @@ class ModelCaller:
             raise backend_error(cause or exc, calls) from exc
         except openai.OpenAIError as exc:
             raise backend_error(exc, calls) from exc
-        return draft
+        return answer
 
     def _resilient_create(self, calls: CallLog) -> Callable[..., ChatCompletion]:
         """The backend's create, retried on transient errors, recording every completion."""

@@ -25,6 +25,7 @@ from communique.schema import (
     ArticleRecord,
     ErrorInfo,
     Event,
+    PassReport,
     Provenance,
 )
 from communique.store.articles import ArticleStore
@@ -36,6 +37,7 @@ from communique.text.language import detect_language
 if TYPE_CHECKING:
     from pydantic import TypeAdapter
 
+    from communique.extract.assemble import Assembled
     from communique.extract.draft import ExtractionDraft
     from communique.extract.modelcall import CallLog, ModelCaller
 
@@ -192,11 +194,16 @@ class Summariser:
 
         key = self.key_for(article)
         model_text, removed = strip_instructions(article.text)
+        messages = self.prompt.messages(text=model_text, published=article.published)
         calls = CallLog()
         started = time.perf_counter()
         try:
-            draft = self._extract(model_text, article, calls)
-            events = _assemble(draft, article, info.language)
+            self._check_context(article, messages)
+            draft, passes = self._extract(messages, model_text, calls)
+            assembled = _assemble(draft, article, info.language)
+            if self._summaries_to_reask(draft, assembled):
+                draft = self._reask_summaries(draft, assembled, messages, model_text, calls)
+                assembled = _assemble(draft, article, info.language)
         except CommuniqueError as exc:
             duration = time.perf_counter() - started
             self._log(article, info, calls, duration, error=str(exc))
@@ -204,32 +211,100 @@ class Summariser:
         duration = time.perf_counter() - started
         self._log(article, info, calls, duration)
         provenance = self._provenance(calls, duration, removed)
-        record = ArticleRecord(article=info, events=events, provenance=provenance)
+        provenance.model_passes = passes
+        record = ArticleRecord(
+            article=info,
+            events=assembled.events,
+            provenance=provenance.model_copy(update={"passes": assembled.passes}),
+        )
         if self.cache is not None and self.use_cache:
-            self._store(key, article, draft, provenance, events, info.language)
+            self._store(key, article, draft, provenance, assembled, info.language)
         return record
 
-    def _extract(self, model_text: str, article: Article, calls: CallLog) -> ExtractionDraft:
-        """One model extraction: the prompt for ``model_text``, validated into a draft."""
-        from communique.extract.draft import ExtractionDraft, draft_model
-        from communique.text.alignment import FoldedText
+    def _response_model(self, model_text: str) -> type[ExtractionDraft]:
+        from communique.extract.draft import draft_model
         from communique.text.candidates import (
             candidate_dates,
             candidate_documents,
             candidate_names,
         )
+        from communique.text.language import needs_english_forms
 
-        messages = self.prompt.messages(text=model_text, published=article.published)
-        self._check_context(article, messages)
-        response_model: type[ExtractionDraft] = ExtractionDraft
-        if self.constrain:
-            response_model = draft_model(
-                tuple(candidate_names(model_text)) or None,
-                tuple(candidate_dates(model_text)),
-                tuple(candidate_documents(model_text)),
-            )
-        return self.caller.call(
-            response_model, messages, self.prompt.params, calls, FoldedText(model_text)
+        summary = "summary" not in self.prompt.omit
+        names = tuple(candidate_names(model_text))
+        english = self.prompt.english_names and needs_english_forms(model_text, names)
+        if not self.constrain:
+            return draft_model(summary=summary, english_names=english)
+        return draft_model(
+            names or None,
+            tuple(candidate_dates(model_text)),
+            tuple(candidate_documents(model_text)),
+            summary=summary,
+            english_names=english,
+        )
+
+    def _extract(
+        self, messages: list[dict[str, str]], model_text: str, calls: CallLog
+    ) -> tuple[ExtractionDraft, int]:
+        """The model's draft of one text, and how many passes it took.
+
+        The first answer lists the events; when the prompt has a follow-up turn, the
+        model is then asked, in the same conversation, for the events its answer
+        missed (the embedded backend reuses the conversation's context, so only the
+        new turn is read). A failed follow-up keeps the first answer.
+        """
+        from communique.extract.followup import merge_drafts
+        from communique.text.alignment import FoldedText
+
+        response_model = self._response_model(model_text)
+        doc = FoldedText(model_text)
+        draft = self.caller.call(response_model, messages, self.prompt.params, calls, doc)
+        if self.prompt.followup is None or not draft.events or calls.salvaged:
+            return draft, 1
+        followup = [
+            *messages,
+            {"role": "assistant", "content": calls.outputs[-1]},
+            {"role": "user", "content": self.prompt.followup},
+        ]
+        try:
+            more = self.caller.call(response_model, followup, self.prompt.params, calls, doc)
+        except CommuniqueError as exc:
+            logger.warning("the follow-up pass failed, keeping the first answer: %s", exc)
+            return draft, 2
+        return merge_drafts(draft, more), 2
+
+    def _summaries_to_reask(self, draft: ExtractionDraft, assembled: Assembled) -> bool:
+        """Whether a summary the model wrote was replaced because it contradicted its event."""
+        if "summary" in self.prompt.omit or self.max_reasks == 0:
+            return False
+        return any(
+            e.summary_origin == "composed"
+            and e.origin == "model"
+            and (index := assembled.draft_index(e)) is not None
+            and draft.events[index].summary
+            for e in assembled.events
+        )
+
+    def _reask_summaries(
+        self,
+        draft: ExtractionDraft,
+        assembled: Assembled,
+        messages: list[dict[str, str]],
+        model_text: str,
+        calls: CallLog,
+    ) -> ExtractionDraft:
+        """Ask once more for each summary that contradicted its event's fields."""
+        from communique.extract.followup import reask_summaries
+
+        return reask_summaries(
+            self.caller,
+            draft,
+            assembled,
+            messages,
+            model_text,
+            self.prompt.params,
+            calls,
+            detect_language(model_text),
         )
 
     def _store(
@@ -238,7 +313,7 @@ class Summariser:
         article: Article,
         draft: ExtractionDraft,
         provenance: Provenance,
-        events: list[Event],
+        assembled: Assembled,
         language: str | None,
     ) -> None:
         """Cache the model output, and the record assembled from it by this code."""
@@ -253,14 +328,14 @@ class Summariser:
                 "provenance": provenance.model_dump(mode="json"),
             },
         )
-        self._store_assembled(article, key, output_sha, events, language)
+        self._store_assembled(article, key, output_sha, assembled, language)
 
     def _store_assembled(
         self,
         article: Article,
         key: str,
         output_sha: str,
-        events: list[Event],
+        assembled: Assembled,
         language: str | None,
     ) -> None:
         assert self.cache is not None
@@ -269,7 +344,8 @@ class Summariser:
             {
                 "result_key": key,
                 "draft_sha256": output_sha,
-                "events": _events_adapter().dump_json(events),
+                "events": _events_adapter().dump_json(assembled.events),
+                "passes": [report.model_dump(mode="json") for report in assembled.passes],
                 "language": language,
             },
         )
@@ -292,7 +368,10 @@ class Summariser:
                 cached = self.cache.get(key)
                 if _is_output(cached) and _output_sha(cached) == assembled["draft_sha256"]:
                     events = _events_adapter().validate_json(assembled["events"])
-                    return self._cached_record(article, cached, events, assembled["language"])
+                    passes = [PassReport.model_validate(p) for p in assembled.get("passes", [])]
+                    return self._cached_record(
+                        article, cached, events, passes, assembled["language"]
+                    )
             key = self.key_for(article)
             cached = self.cache.get(key)
             if not _is_output(cached):
@@ -301,9 +380,9 @@ class Summariser:
 
             language = detect_language(article.text)
             draft = ExtractionDraft.model_validate(cached["draft"])
-            events = _assemble(draft, article, language)
-            self._store_assembled(article, key, _output_sha(cached), events, language)
-            return self._cached_record(article, cached, events, language)
+            rebuilt = _assemble(draft, article, language)
+            self._store_assembled(article, key, _output_sha(cached), rebuilt, language)
+            return self._cached_record(article, cached, rebuilt.events, rebuilt.passes, language)
         except Exception as exc:  # a damaged entry is a miss, never a failed article
             logger.warning("ignoring a cache entry for %s: %s", article.source, exc)
             return None
@@ -313,10 +392,12 @@ class Summariser:
         article: Article,
         cached: dict[str, Any],
         events: list[Event],
+        passes: list[PassReport],
         language: str | None,
     ) -> ArticleRecord:
         provenance = Provenance.model_validate(cached["provenance"])
         provenance.cached = True
+        provenance.passes = passes
         return ArticleRecord(
             article=self._info(article, language), events=events, provenance=provenance
         )
@@ -378,11 +459,12 @@ class Summariser:
         log_call(self.call_log, entry)
 
 
-def _assemble(draft: ExtractionDraft, article: Article, language: str | None) -> list[Event]:
-    """The record's events from a draft: grounded in the whole article, completed from it."""
-    from communique.extract.assemble import build_events
+def _assemble(draft: ExtractionDraft, article: Article, language: str | None) -> Assembled:
+    """The record's events from a draft: grounded in the whole article, completed and
+    corrected by the post-model passes, with what each pass changed."""
+    from communique.extract.assemble import assemble
 
-    return build_events(draft, article.text, article.published, language)
+    return assemble(draft, article.text, article.published, language)
 
 
 def _is_output(cached: Any) -> TypeGuard[dict[str, Any]]:

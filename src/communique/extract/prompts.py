@@ -27,7 +27,7 @@ from communique.errors import PromptError
 DEFAULT_PROMPT_NAME = "meeting_summary"
 LOCK_FILE = "prompts.lock"
 _FRONT_MATTER = re.compile(r"\A\+\+\+\n(.*?)\n\+\+\+\n", re.DOTALL)
-_SECTION = re.compile(r"^=== (system|user) ===\n", re.MULTILINE)
+_SECTION = re.compile(r"^=== (system|user|followup) ===\n", re.MULTILINE)
 _VERSION = re.compile(r"^v(\d+)$")
 
 
@@ -52,6 +52,10 @@ class Prompt:
     user_template: str
     sha256: str
     params: dict[str, Any] = field(default_factory=dict)
+    #: the second turn asking for events the first answer missed (None: one pass)
+    followup: str | None = None
+    #: draft fields this prompt does not ask the model for (the record composes them)
+    omit: tuple[str, ...] = ()
 
     @property
     def id(self) -> str:
@@ -83,8 +87,11 @@ def parse_prompt(path: Path, name: str) -> Prompt:
     body = text[match.end() :]
     parts = _SECTION.split(body)
     sections = dict(zip(parts[1::2], parts[2::2], strict=True))
-    if set(sections) != {"system", "user"}:
+    if not {"system", "user"} <= set(sections):
         raise PromptError(f"{path}: needs one '=== system ===' and one '=== user ===' section")
+    omit = tuple(str(name) for name in meta.get("omit", []))
+    if set(omit) - {"summary"}:
+        raise PromptError(f"{path}: 'omit' may only list 'summary', not {omit!r}")
     version = str(meta.get("version", path.stem))
     if version != path.stem:
         raise PromptError(f"{path}: front matter version {version!r} does not match the file name")
@@ -97,6 +104,8 @@ def parse_prompt(path: Path, name: str) -> Prompt:
         user_template=sections["user"].strip(),
         sha256=hashlib.sha256(raw).hexdigest(),
         params=dict(meta.get("params", {})),
+        followup=sections["followup"].strip() if "followup" in sections else None,
+        omit=omit,
     )
 
 

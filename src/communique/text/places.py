@@ -123,6 +123,7 @@ class _Index:
     english: dict[str, str]  # ISO code -> English name
     cities: dict[str, str]  # key -> English city
     stems: dict[str, str]  # stem key -> ISO code
+    first_words: dict[str, str]  # first word of a many-word name -> ISO code
     organisations: dict[str, str]  # key -> canonical
 
 
@@ -159,9 +160,10 @@ def _index() -> _Index:
             if isinstance(local, str) and "/" in zone:
                 english_city = zone.rsplit("/", 1)[1].replace("_", " ")
                 cities.setdefault(_key(local), english_city)
-    for word, code in first_words:  # after every one-word name, which wins a shared stem
+    firsts: dict[str, str] = {}
+    for word, code in first_words:
         if len(word) >= 5 and word not in _NOT_ADJECTIVES:
-            stems.setdefault(word, code)
+            firsts.setdefault(word, code)
     for code, names in _EXTRA_NAMES.items():
         for name in names:
             countries.setdefault(_key(name), code)
@@ -169,7 +171,7 @@ def _index() -> _Index:
     for canonical, forms in ORGANISATIONS.items():
         for form in (canonical, *forms):
             organisations.setdefault(_key(form), canonical)
-    return _Index(countries, english, cities, stems, organisations)
+    return _Index(countries, english, cities, stems, firsts, organisations)
 
 
 def _stem(key: str, language: str) -> str:
@@ -229,10 +231,11 @@ def demonym_country(word: str, language: str | None = None) -> str | None:
     index = _index()
     if key in index.countries:
         return index.countries[key]
-    for size in range(min(len(key), 9), 3, -1):
-        code = index.stems.get(key[:size])
-        if code is not None:
-            return code
+    for table in (index.stems, index.first_words):  # "Georgian": Georgia before South Georgia
+        for size in range(min(len(key), 9), 3, -1):
+            code = table.get(key[:size])
+            if code is not None:
+                return code
     return None
 
 
@@ -280,6 +283,15 @@ def place_mentions(text: str, language: str | None = None) -> Iterator[PlaceMent
             yield found
         else:
             i += 1
+
+
+def is_place(name: str) -> bool:
+    """A country, organisation or city CLDR knows, in any indexed language."""
+    return (
+        country_code(name) is not None
+        or organisation(name) is not None
+        or english_city(name) is not None
+    )
 
 
 def canonical_place(name: str) -> str:

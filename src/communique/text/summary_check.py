@@ -14,9 +14,16 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from communique.text.candidates import candidate_names
 from communique.text.language import is_english
 from communique.text.names import fold, name_tokens
-from communique.text.places import canonical_place, english_name_of, place_mentions
+from communique.text.places import (
+    canonical_place,
+    demonym_country,
+    english_name_of,
+    is_place,
+    place_mentions,
+)
 
 MAX_SUMMARY_WORDS = 35
 COPIED_WORDS = 12  # a run this long, word for word from the article, is copying
@@ -62,6 +69,23 @@ class EventFacts:
     places: Sequence[str] = ()  # city, country, sides, affiliations
     signed: bool = False
     outsiders: Sequence[str] = field(default_factory=tuple)  # people in the text, not in it
+
+
+def outsider_names(article: str, names: Sequence[str]) -> list[str]:
+    """People the article names who are none of ``names`` (places and shared words left out).
+
+    A candidate sharing any word with a participant's name is not an outsider, so
+    "Azerbaijan Jeyhun Bayramov" (a run across a title) never flags "Azerbaijan".
+    """
+    inside = {t for n in names for t in name_tokens(n)}
+    outsiders = []
+    for candidate in candidate_names(article):
+        if inside & set(name_tokens(candidate)):
+            continue
+        if any(is_place(word) or demonym_country(word) for word in candidate.split()):
+            continue
+        outsiders.append(candidate)
+    return outsiders
 
 
 def summary_problems(

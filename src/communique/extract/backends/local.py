@@ -94,6 +94,7 @@ class LocalBackend(Backend):
         self.n_ctx = n_ctx
         self.n_threads = thread_count()
         self._prefixes: dict[str, tuple[int, ...] | None] = {}
+        self._conversation: list[dict[str, Any]] | None = None
 
     @property
     def model_file(self) -> ModelFile:
@@ -179,6 +180,19 @@ class LocalBackend(Backend):
             self._prefixes[system] = _common_prefix(self.llama, system)
         return self._prefixes[system]
 
+    def _continues(self, messages: list[dict[str, Any]]) -> bool:
+        """Whether ``messages`` carry on the last conversation (same turns, then more)."""
+        last = self._conversation
+        return last is not None and len(messages) > len(last) and messages[: len(last)] == last
+
+    def _rewind(self, prefix: tuple[int, ...]) -> None:
+        """Drop everything after ``prefix`` from the context, when the context starts with it."""
+        llama = self.llama
+        n = len(prefix)
+        if llama.n_tokens > n and tuple(int(t) for t in llama.input_ids[:n]) == prefix:
+            llama._ctx.kv_cache_seq_rm(-1, n, -1)
+            llama.n_tokens = n
+
     def _load_prefix(self, prefix: tuple[int, ...], path: Path) -> None:
         """Make the context hold exactly ``prefix``: as it is, from disk, or evaluated.
 
@@ -227,20 +241,23 @@ class LocalBackend(Backend):
             grammar = LlamaGrammar.from_string(schema_grammar(json.dumps(schema)), verbose=False)
         if "max_tokens" not in kwargs:
             raise BackendError("max_tokens must be set for the embedded model")
-        llama = self.llama
         messages = kwargs.get("messages", [])
         prefix = self._static_prefix(messages)
-        if prefix is not None:
+        continues = self._continues(messages)
+        if prefix is not None and not continues:
+            # A new conversation starts from exactly the static prefix, so every
+            # article is evaluated from the same state: a record never depends on
+            # the one before it.
+            self._rewind(prefix)
             self._load_prefix(prefix, self._prefix_file(messages))
+        self._conversation = None
         started = time.perf_counter()
-        try:
-            raw = self._complete(grammar, kwargs)
-        finally:
-            if prefix is not None:
-                # Back to exactly the static prefix, so every article is evaluated
-                # from the same state: a record never depends on the one before it.
-                llama._ctx.kv_cache_seq_rm(-1, len(prefix), -1)
-                llama.n_tokens = min(llama.n_tokens, len(prefix))
+        raw = self._complete(grammar, kwargs)
+        if prefix is not None:
+            # A follow-up turn of this conversation (a second pass over the same
+            # article) reuses the context evaluated so far: only its new turn is read.
+            reply = raw["choices"][0]["message"]
+            self._conversation = [*messages, {"role": "assistant", "content": reply["content"]}]
         from openai.types.chat import ChatCompletion
 
         raw.setdefault("system_fingerprint", None)

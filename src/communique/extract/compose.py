@@ -1,0 +1,99 @@
+"""An English summary composed from an event's validated fields.
+
+It can only say what the record says: who (leads first, with role and
+affiliation), the kind of encounter in the right tense, where, when, what was
+discussed and what was signed, in at most :data:`MAX_SUMMARY_WORDS` words. Details
+are dropped in a fixed order until it fits: topics beyond the first two, the
+second party's description, then the date.
+"""
+
+from __future__ import annotations
+
+from communique.schema import Event, Participant
+from communique.text.summary_check import MAX_SUMMARY_WORDS
+
+
+def compose_summary(event: Event, limit: int = MAX_SUMMARY_WORDS) -> str:
+    """The event in one English sentence of at most ``limit`` words."""
+    for topics, describe_second, date in (
+        (2, True, True),
+        (1, True, True),
+        (1, False, True),
+        (0, False, True),
+        (0, False, False),
+    ):
+        sentence = _sentence(event, topics=topics, describe_second=describe_second, date=date)
+        if len(sentence.split()) <= limit:
+            return sentence
+    words = sentence.split()
+    return " ".join(words[: limit - 1]) + " …" if len(words) > limit else sentence
+
+
+def _sentence(event: Event, *, topics: int, describe_second: bool, date: bool) -> str:
+    first, others = _parties(event)
+    a = _person(first[0], describe=True) if first else "Officials"
+    if len(first) > 1:
+        a = f"{a} and {_person(first[1], describe=False)}"
+    b = _join([_person(p, describe=describe_second) for p in others[:2]])
+    if len(others) > 2:
+        b += f" and {len(others) - 2} other{'s' if len(others) > 3 else ''}"
+    where = _where(event)
+    when = f" on {event.date.day} {event.date:%B %Y}" if date and event.date else ""
+    about = _join(event.topics[:topics])
+    signed = _join([_title(agreement.title) for agreement in event.agreements[:2]])
+    if event.kind == "call":
+        core = f"{a} spoke by phone with {b}" if b else f"{a} held a phone call"
+        tail = f" about {about}" if about else ""
+        return f"{core}{when}{tail}{_and_signed(signed, event)}."
+    if event.kind == "announcement" or not event.happened:
+        verb = f"will meet {b}" if b else "will hold talks"
+        tail = f" to discuss {about}" if about else ""
+        return f"{a} {verb}{where}{when}{tail}."
+    if event.kind == "signing" and signed:
+        who = f"{a} and {b}" if b else a
+        tail = f" after talks on {about}" if about else ""
+        return f"{who} signed {signed}{where}{when}{tail}."
+    verb = f"met {b}" if b else "held talks"
+    tail = f" to discuss {about}" if about else ""
+    return f"{a} {verb}{where}{when}{tail}{_and_signed(signed, event)}."
+
+
+def _title(title: str) -> str:
+    """'Protocol on Cooperation' as it is; 'memorandum on trade' as 'the memorandum on trade'."""
+    return title if title[:1].isupper() else f"the {title}"
+
+
+def _and_signed(signed: str, event: Event) -> str:
+    return f", and they signed {signed}" if signed and event.happened else ""
+
+
+def _parties(event: Event) -> tuple[list[Participant], list[Participant]]:
+    """The people the sentence puts first (hosts, or the first side) and the others."""
+    leads = [p for p in event.participants if p.head_of_delegation] or event.participants[:2]
+    hosts = [p for p in leads if p.side == "host"]
+    if hosts:
+        return hosts[:1], [p for p in leads if p is not hosts[0]]
+    return leads[:1], leads[1:]
+
+
+def _person(person: Participant, *, describe: bool) -> str:
+    if not describe:
+        return person.name
+    details = ", ".join(x for x in (person.role, person.affiliation) if x)
+    return f"{person.name} ({details})" if details else person.name
+
+
+def _where(event: Event) -> str:
+    if event.kind == "call" or event.location is None:
+        return ""
+    city, country = event.location.city, event.location.country
+    if city and country:
+        return f" in {city}, {country}"
+    return f" in {city or country}" if (city or country) else ""
+
+
+def _join(items: list[str]) -> str:
+    items = [i for i in items if i]
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]

@@ -1,0 +1,100 @@
+"""Model turns after the first answer: merging a follow-up pass, re-asking a summary.
+
+``merge_drafts`` adds the events a follow-up turn found to the first answer,
+leaving out those it merely repeats. ``reask_summaries`` asks once more, in the
+same conversation, for each summary that contradicted its own event's fields.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from communique.errors import CommuniqueError
+from communique.extract.assemble import Assembled
+from communique.extract.draft import DraftEvent, ExtractionDraft
+from communique.extract.modelcall import CallLog, ModelCaller
+from communique.extract.passes.summaries import problems_of
+from communique.text.alignment import FoldedText
+from communique.text.names import name_key
+from communique.text.summary_check import MAX_SUMMARY_WORDS
+
+
+def _people(event: DraftEvent) -> set[str]:
+    return {name_key(p.name) for p in event.people}
+
+
+def repeats(new: DraftEvent, old: DraftEvent) -> bool:
+    """A follow-up event that restates one already found: its people are among the
+    other's (or the other's among its), of the same kind or a meeting/call confusion."""
+    a, b = _people(new), _people(old)
+    if not a or not b:
+        return False
+    same_people = a <= b or b <= a
+    kinds = {new.kind, old.kind}
+    compatible = len(kinds) == 1 or kinds <= {"meeting", "call", "signing", "other"}
+    dates_differ = new.date is not None and old.date is not None and new.date != old.date
+    return same_people and compatible and not dates_differ
+
+
+def merge_drafts(first: ExtractionDraft, more: ExtractionDraft) -> ExtractionDraft:
+    """The first answer's events, then the follow-up's events that are new."""
+    events = list(first.events)
+    for event in more.events:
+        if not any(repeats(event, seen) for seen in events):
+            events.append(event)
+    return ExtractionDraft.model_validate({"events": [e.model_dump(mode="json") for e in events]})
+
+
+class SummaryFix(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    summary: str = Field(max_length=300, description="One English sentence, at most 35 words.")
+
+
+def reask_summaries(
+    caller: ModelCaller,
+    draft: ExtractionDraft,
+    assembled: Assembled,
+    messages: list[dict[str, str]],
+    model_text: str,
+    params: dict[str, Any],
+    calls: CallLog,
+    language: str | None = None,
+) -> ExtractionDraft:
+    """The draft with each contradicting summary rewritten once by the model.
+
+    A rewrite that still contradicts its event is left for the summaries pass, which
+    composes one from the fields. A failed call keeps the draft as it was.
+    """
+    fixed = draft.model_copy(deep=True)
+    answer = calls.outputs[0] if calls.outputs else ""
+    for event in assembled.events:
+        index = assembled.draft_index(event)
+        if event.origin != "model" or event.summary_origin != "composed" or index is None:
+            continue
+        written = fixed.events[index].summary
+        if not written:
+            continue
+        problems = problems_of(event.model_copy(update={"summary": written}), model_text, language)
+        if not problems:
+            continue
+        names = ", ".join(p.name for p in event.participants) or "no one named"
+        request = (
+            f"In your answer, event {index + 1} ({event.kind} with {names}) has the summary "
+            f"{written!r}, which {'; '.join(problems)}. Write a new summary of that event: one "
+            f"English sentence of at most {MAX_SUMMARY_WORDS} words that says only what its "
+            "fields say."
+        )
+        conversation = [
+            *messages,
+            {"role": "assistant", "content": answer},
+            {"role": "user", "content": request},
+        ]
+        try:
+            reply = caller.call_for(SummaryFix, conversation, params, calls, FoldedText(model_text))
+        except CommuniqueError:
+            continue
+        fixed.events[index].summary = reply.summary
+    return fixed

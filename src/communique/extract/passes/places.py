@@ -1,0 +1,131 @@
+"""Places and affiliations: in English, and backed by a mention in the article.
+
+* ``english_places``: a venue in the article's language becomes its English name
+  ("Moscou" -> Moscow, "Rusiya" -> Russia); a call has no venue; a city the article
+  never mentions is dropped.
+* ``ground_affiliations``: a person's affiliation is the country or organisation
+  their own title phrase names ("Chilean Foreign Minister ..."), whatever the
+  model said; otherwise the model's value is kept only when some mention in the
+  article supports it (names and adjectives, in any language), else it is dropped.
+  Either way it becomes the English short name, and the supporting mention is
+  recorded as ``affiliation_source``.
+"""
+
+from __future__ import annotations
+
+from communique.extract.passes.completion import sides_of
+from communique.schema import Event, Grounded, Location, Participant, Span
+from communique.text.places import (
+    PlaceMention,
+    country_code,
+    english_city,
+    english_country,
+    english_name_of,
+    organisation,
+    place_mentions,
+)
+from communique.text.titles import title_phrase
+
+
+def english_places(events: list[Event], text: str) -> None:
+    mentions = list(place_mentions(text))
+    cities = {m.value.casefold() for m in mentions if m.kind == "city"}
+    folded_text = text.casefold()
+    for event in events:
+        if event.location is None:
+            continue
+        if event.kind == "call":
+            event.location = None
+            continue
+        city, country = event.location.city, event.location.country
+        if city is not None:
+            english = english_city(city)
+            mentioned = (english or city).casefold() in cities or city.casefold() in folded_text
+            city = (english or city) if mentioned else None
+        if country is not None:
+            country = english_country(country) or country
+        event.location = Location(city=city, country=country) if (city or country) else None
+
+
+def ground_affiliations(events: list[Event], text: str, language: str | None) -> None:
+    mentions = list(place_mentions(text, language))
+    for event in events:
+        spans = [(s.start, s.end) for p in event.participants for s in p.evidence[:1]]
+        for person in event.participants:
+            _ground(person, text, mentions, [x for x in spans if x not in _own(person)], language)
+        event.sides = sides_of(event.participants)
+
+
+def _own(person: Participant) -> list[tuple[int, int]]:
+    return [(s.start, s.end) for s in person.evidence[:1]]
+
+
+def _ground(
+    person: Participant,
+    text: str,
+    mentions: list[PlaceMention],
+    others: list[tuple[int, int]],
+    language: str | None,
+) -> None:
+    titled = _title_mention(person, text, others, language)
+    if titled is not None:
+        person.affiliation = _english(titled)
+        person.affiliation_source = _grounded(text, titled.start, titled.end)
+        return
+    if person.affiliation is None:
+        return
+    wanted = _value(person.affiliation)
+    if wanted is None:  # "Turkish Grand National Assembly": the country it names, if any
+        inner = [m for m in place_mentions(person.affiliation, "en") if m.kind == "country"]
+        wanted = inner[0].value if inner else None
+    if wanted is None:
+        at = text.casefold().find(person.affiliation.casefold())
+        if at < 0:
+            person.affiliation = None  # an organisation the article never names
+        else:
+            person.affiliation_source = _grounded(text, at, at + len(person.affiliation))
+        return
+    support = next((m for m in mentions if m.value == wanted), None)
+    if support is None:
+        person.affiliation = None  # nothing in the article says so
+        person.affiliation_source = None
+        return
+    person.affiliation = _english(support)
+    person.affiliation_source = _grounded(text, support.start, support.end)
+
+
+def _title_mention(
+    person: Participant, text: str, others: list[tuple[int, int]], language: str | None
+) -> PlaceMention | None:
+    """The first country or organisation the person's title phrase names."""
+    for span in person.evidence[:2]:
+        phrase = title_phrase(text, span.start, span.end, others)
+        if phrase is None:
+            continue
+        found = [
+            m
+            for m in place_mentions(phrase.span.text, language)
+            if m.kind in ("country", "organisation")
+        ]
+        if found:
+            first = found[0]
+            offset = phrase.span.start
+            return PlaceMention(first.start + offset, first.end + offset, first.kind, first.value)
+    return None
+
+
+def _value(affiliation: str) -> str | None:
+    """The comparison value of a model's affiliation: an ISO code or an organisation."""
+    return country_code(affiliation) or organisation(affiliation)
+
+
+def _english(mention: PlaceMention) -> str:
+    if mention.kind == "country":
+        return english_name_of(mention.value) or mention.value
+    return mention.value
+
+
+def _grounded(text: str, start: int, end: int) -> Grounded:
+    return Grounded(
+        text=text[start:end], evidence=[Span(start=start, end=end, text=text[start:end])]
+    )

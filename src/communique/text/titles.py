@@ -1,0 +1,83 @@
+"""The words an article puts around a person's name to say who they are.
+
+"Chilean Foreign Minister Diego Rojas", "министр иностранных дел России Сергей
+Лавров", "Jan de Vries, minister van Buitenlandse Zaken,": the title phrase is the
+run of words right before the name (back to punctuation, the sentence start or
+another person's name), or, when nothing titles the name from the left, the
+apposition after a comma. Its span is the evidence for a role and an affiliation,
+in the article's own language.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from communique.text.spans import Span
+
+MAX_WORDS = 8
+_WORD = re.compile(r"[^\W_][\w'’.-]*")
+_STOP = re.compile(r"[,;:()\[\]«»“”\"!?\n]|(?<=\w)\.(?=\s)")
+# Words that end a title on its left: a verb or a conjunction joining two people.
+_JOINERS = frozenset(
+    {
+        "and", "with", "by", "met", "meets", "received", "receives", "hosted", "hosts",
+        "visited", "said", "told", "welcomed", "и", "с", "со", "встретился", "принял",
+        "провел", "провёл", "ilə", "və", "ile", "ve", "görüştü", "kabul", "et", "avec",
+        "a", "reçu", "rencontré", "con", "y", "recibió", "se", "reunió", "en", "ontving",
+        "sprak",
+    }
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class TitlePhrase:
+    span: Span
+    side: str  # "before" the name, or "after" it (an apposition)
+
+
+def title_phrase(
+    text: str, start: int, end: int, others: Sequence[tuple[int, int]] = ()
+) -> TitlePhrase | None:
+    """The title phrase of the name at ``text[start:end]``; ``others`` are other people's
+    name spans, which a phrase never crosses."""
+    before = _before(text, start, others)
+    if before is not None:
+        return TitlePhrase(before, "before")
+    after = _after(text, end, others)
+    return TitlePhrase(after, "after") if after is not None else None
+
+
+def _before(text: str, start: int, others: Sequence[tuple[int, int]]) -> Span | None:
+    floor = max([0, *(e for s, e in others if e <= start)])
+    window = text[floor:start]
+    cut = max((m.end() for m in _STOP.finditer(window)), default=0)
+    words = list(_WORD.finditer(window, cut))
+    kept: list[re.Match[str]] = []
+    for word in reversed(words):
+        if len(kept) == MAX_WORDS or word.group().casefold() in _JOINERS:
+            break
+        kept.insert(0, word)
+    while kept and kept[0].group().casefold() in ("the", "of", "de", "la", "le", "van", "der"):
+        kept.pop(0)
+    if not kept:
+        return None
+    a, b = floor + kept[0].start(), floor + kept[-1].end()
+    return Span(start=a, end=b, text=text[a:b])
+
+
+def _after(text: str, end: int, others: Sequence[tuple[int, int]]) -> Span | None:
+    match = re.match(r"\s*,\s*", text[end:])
+    if match is None:
+        return None
+    begin = end + match.end()
+    ceiling = min([len(text), *(s for s, e in others if s >= begin)])
+    window = text[begin:ceiling]
+    stop = _STOP.search(window)
+    window = window[: stop.start()] if stop else window
+    words = list(_WORD.finditer(window))[:MAX_WORDS]
+    if not words or words[0].group().casefold() in _JOINERS:
+        return None
+    a, b = begin + words[0].start(), begin + words[-1].end()
+    return Span(start=a, end=b, text=text[a:b])
