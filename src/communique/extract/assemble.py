@@ -21,7 +21,7 @@ from communique.schema import Agreement, Event, Location, Participant, PassRepor
 from communique.text.alignment import FoldedText, align
 from communique.text.candidates import THING_WORDS
 from communique.text.dates import resolve_date
-from communique.text.names import fold, latin_name, same_person
+from communique.text.names import english_form, fold, same_person
 
 
 def standalone_name(name: str, text: str) -> str:
@@ -75,7 +75,7 @@ def _participants(event: DraftEvent, doc: FoldedText) -> list[Participant]:
         alignment = align(doc.text, name, doc=doc, is_name=True)
         people.append(
             Participant(
-                name=latin_name(name),
+                name=english_form(name, person.en),
                 role=person.role or None,
                 affiliation=person.org or None,
                 side=person.side,

@@ -53,8 +53,24 @@ class _Draft(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+def _drop_english(schema: dict[str, Any]) -> None:
+    schema.get("properties", {}).pop("en", None)
+
+
+def _require_english(schema: dict[str, Any]) -> None:
+    if "en" not in schema.get("required", []):
+        schema.setdefault("required", []).insert(1, "en")
+
+
 class DraftPerson(_Draft):
+    model_config = ConfigDict(extra="forbid", json_schema_extra=_drop_english)
+
     name: str = Field(max_length=60, description="Name only, no title.")
+    en: str | None = Field(
+        default=None,
+        max_length=60,
+        description="The name as usually written in English, in the nominative.",
+    )
     role: str | None = Field(max_length=120, description="Title or position.")
     org: str | None = Field(max_length=70, description="Country or organisation represented.")
     side: Side
@@ -136,6 +152,10 @@ def _drop_summary(schema: dict[str, Any]) -> None:
         schema["required"].remove("summary")
 
 
+class _PersonWithEnglish(DraftPerson):
+    model_config = ConfigDict(extra="forbid", json_schema_extra=_require_english)
+
+
 class _EventWithoutSummary(DraftEvent):
     """An event the model writes without a summary (it is composed from the record)."""
 
@@ -149,6 +169,7 @@ def draft_model(
     documents: tuple[str, ...] | None = None,
     *,
     summary: bool = True,
+    english_names: bool = False,
 ) -> type[ExtractionDraft]:
     """The draft model, with names, dates and signed documents restricted to the article.
 
@@ -158,16 +179,23 @@ def draft_model(
     the text (no candidates: a date must be null and ``signed`` empty). With
     ``summary=False`` the model is not asked for a summary: the record composes one
     from its validated fields, which costs no output tokens and cannot contradict them.
+    With ``english_names`` each person also gets ``en``, their usual English spelling
+    (for names in another script or orthography; checked against the text's form).
     """
-    if names is None and dates is None and documents is None and summary:
+    if names is None and dates is None and documents is None and summary and not english_names:
         return ExtractionDraft
     person: Any = DraftPerson
+    person_fields: dict[str, Any] = {}
     if names:
-        person = create_model(
-            "DraftPerson",
-            __base__=DraftPerson,
-            name=(_one_of(names), Field(description="Name only, no title.")),
+        person_fields["name"] = (_one_of(names), Field(description="Name only, no title."))
+    if english_names:
+        person_fields["en"] = (
+            str,
+            Field(max_length=60, description="The name as usually written in English."),
         )
+    if person_fields:
+        person_base = _PersonWithEnglish if english_names else DraftPerson
+        person = create_model("DraftPerson", __base__=person_base, **person_fields)
     event_fields: dict[str, Any] = {"people": (list[person], Field(max_length=12))}
     if dates is not None:
         date_type: Any = _one_of(dates) | None if dates else None

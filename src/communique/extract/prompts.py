@@ -56,6 +56,8 @@ class Prompt:
     followup: str | None = None
     #: draft fields this prompt does not ask the model for (the record composes them)
     omit: tuple[str, ...] = ()
+    #: ask for each person's usual English spelling when the article's names need it
+    english_names: bool = False
 
     @property
     def id(self) -> str:
@@ -106,6 +108,7 @@ def parse_prompt(path: Path, name: str) -> Prompt:
         params=dict(meta.get("params", {})),
         followup=sections["followup"].strip() if "followup" in sections else None,
         omit=omit,
+        english_names=bool(meta.get("english_names", False)),
     )
 
 

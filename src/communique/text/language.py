@@ -57,3 +57,21 @@ def _pair_identifier(other_language: str) -> Any:
     except ValueError:  # a language the model does not know
         return None
     return identifier
+
+
+#: languages whose press writes foreign and native names in a spelling an English
+#: record does not use (another script, or Azerbaijani orthography: Ceyhun, Məmmədyarov)
+_OWN_SPELLING = frozenset({"az", "ru", "uk", "be", "bg", "kk", "ky", "mn", "sr", "mk", "ka", "hy"})
+
+
+def needs_english_forms(text: str, names: tuple[str, ...] = ()) -> bool:
+    """Whether the article's names need their usual English spelling asked for."""
+    if any(not c.isascii() and c.isalpha() and not _latin(c) for name in names for c in name):
+        return True
+    return detect_language(text) in _OWN_SPELLING
+
+
+def _latin(char: str) -> bool:
+    import unicodedata
+
+    return "LATIN" in unicodedata.name(char, "")

@@ -110,3 +110,38 @@ def nominative_name(name: str) -> str:
         )
     except Exception:
         return name
+
+
+_PROPER_TAGS = frozenset({"Name", "Surn", "Patr", "Geox", "Orgn", "Trad", "Abbr"})
+
+
+def common_phrase(words: list[str]) -> bool:
+    """Whether every word is a Russian dictionary word that is not a name.
+
+    "Африканского Союза" (of the African Union) is two known common words, so it is
+    not a person, whatever its capitals; "Сергей Лавров" and an unknown surname such as
+    "Бербок" are names. Words in other scripts never count as common.
+    """
+    if not words or not all(_CYRILLIC.search(word) for word in words):
+        return False
+    try:
+        for word in words:
+            parses = _analyzer().parse(word)
+            if not parses or not parses[0].is_known:
+                return False
+            if any(_PROPER_TAGS & set(p.tag.grammemes) for p in parses[:3]):
+                return False
+        return True
+    except Exception:
+        return False
+
+
+def place_word(word: str) -> bool:
+    """A Russian place name in any case ("Белоруссии", "Вьетнама"), by its best parse."""
+    if not _CYRILLIC.search(word):
+        return False
+    try:
+        parses = _analyzer().parse(word)
+        return bool(parses) and parses[0].is_known and "Geox" in parses[0].tag.grammemes
+    except Exception:
+        return False
