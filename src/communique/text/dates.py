@@ -49,6 +49,15 @@ def resolve_date(
     if parsed is None:
         return None
     day = parsed.date()
+    if not happened and published is not None and not YEAR.search(wording):
+        # A planned event may be on the publication day itself ("will sign on March
+        # 14" in an article of March 14): the nearest such day not in the past.
+        try:
+            same_year = day.replace(year=published.year)
+        except ValueError:  # 29 February
+            same_year = day
+        if published <= same_year < day:
+            day = same_year
     if (
         published is not None
         and abs((day - published).days) == 7
