@@ -424,7 +424,10 @@ def test_names_get_their_usual_english_form_when_it_sounds_like_the_text(
 
 
 def test_an_azerbaijani_construction_names_its_participant() -> None:
-    text = "Xarici işlər naziri Ceyhun Bayramov Gürcüstanın xarici işlər naziri İlia Darçiaşvili ilə görüşüb."
+    text = (
+        "Xarici işlər naziri Ceyhun Bayramov Gürcüstanın xarici işlər naziri "
+        "İlia Darçiaşvili ilə görüşüb."
+    )
     assert {"Ceyhun Bayramov", "İlia Darçiaşvili"} <= set(candidate_names(text))
 
 
