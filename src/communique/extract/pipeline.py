@@ -32,7 +32,7 @@ from communique.store.articles import ArticleStore
 from communique.store.cache import ResultCache, assembled_key, cache_key, draft_sha256
 from communique.store.calllog import CallEntry, CallLogStore, log_call
 from communique.text.instructions import strip_instructions
-from communique.text.language import detect_language, needs_english_forms
+from communique.text.language import detect_language
 
 if TYPE_CHECKING:
     from pydantic import TypeAdapter
