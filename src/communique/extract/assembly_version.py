@@ -25,7 +25,9 @@ from pathlib import Path
 PACKAGE_DIR = Path(__file__).resolve().parents[1]
 #: modules whose output the assembled cache holds: assembly, and the language detected
 ROOTS = ("communique.extract.assemble", "communique.text.language")
-_IMPORT = re.compile(r"^[ \t]*(?:from[ \t]+([\w.]+)[ \t]+import|import[ \t]+([\w.]+))", re.M)
+_IMPORT = re.compile(
+    r"^[ \t]*(?:from[ \t]+([\w.]+)[ \t]+import[ \t]+\(?([\w, \t]*)|import[ \t]+([\w.]+))", re.M
+)
 
 
 def _module_file(module: str) -> Path | None:
@@ -55,10 +57,13 @@ def assembly_sources() -> tuple[list[Path], set[str]]:
             continue
         files[path] = None
         for match in _IMPORT.finditer(path.read_text(encoding="utf-8")):
-            name = match.group(1) or match.group(2)
+            name = match.group(1) or match.group(3)
             top = name.split(".")[0]
             if top == "communique":
                 pending.append(name)
+                # "from communique.extract.passes import completion": a submodule, maybe
+                names = (match.group(2) or "").replace("(", " ").split(",")
+                pending.extend(f"{name}.{n.strip()}" for n in names if n.strip())
             elif top not in sys.stdlib_module_names and top != "__future__":
                 packages.add(top)
     for path in sorted((PACKAGE_DIR / "text").glob("*.py")):
