@@ -9,7 +9,7 @@ import re
 import time
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 from communique.inputs.article import InputProblem
 
@@ -59,8 +59,12 @@ def parse_feed(data: bytes, source: str) -> list[FeedEntry] | InputProblem:
 def _entry(entry: dict[str, Any], feed_url: str) -> FeedEntry:
     link = _text(entry.get("link"))
     if link:
-        link = urljoin(feed_url, link)
-        if not link.lower().startswith(("http://", "https://")):
+        try:
+            link = urljoin(feed_url, link)
+            urlsplit(link)  # raises on a malformed address ("http://[")
+        except ValueError:
+            link = None
+        if link is not None and not link.lower().startswith(("http://", "https://")):
             link = None
     content = None
     for part in entry.get("content") or []:
@@ -87,7 +91,7 @@ def _text(value: object) -> str | None:
 def _entry_date(entry: dict[str, Any]) -> dt.date | None:
     """The entry's date as the feed writes it (its own time zone's day, not UTC's)."""
     for key in ("published", "updated"):
-        raw = _text(entry.get(key))
+        raw = _text(dict.get(entry, key))  # not entry.get: it maps one key to the other
         if raw is None:
             continue
         try:
@@ -98,7 +102,7 @@ def _entry_date(entry: dict[str, Any]) -> dt.date | None:
             return dt.datetime.fromisoformat(raw.replace("Z", "+00:00")).date()  # Atom
         except ValueError:
             pass
-        parsed = entry.get(f"{key}_parsed")
+        parsed = dict.get(entry, f"{key}_parsed")
         if isinstance(parsed, time.struct_time):  # feedparser's reading of other formats
             try:
                 return dt.date(parsed.tm_year, parsed.tm_mon, parsed.tm_mday)

@@ -107,8 +107,14 @@ def _config() -> Any:
 def _trafilatura(html: str, url: str | None) -> MainText | None:
     import trafilatura  # slow to import: only when there is HTML to read
 
+    tree = trafilatura.load_html(html)
+    if tree is None:
+        return None
+    # trafilatura leaves script text inside a headline in the title it reports
+    for element in tree.xpath("//script|//style|//noscript|//template"):
+        element.drop_tree()
     doc = trafilatura.bare_extraction(
-        html,
+        tree,
         url=url,
         with_metadata=True,
         include_comments=False,

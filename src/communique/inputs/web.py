@@ -130,7 +130,10 @@ class Fetcher:
             if status in REDIRECTS:
                 if not location:
                     raise FetchError(url, f"HTTP {status} redirect without a Location")
-                current = urljoin(current, location)
+                try:
+                    current = urljoin(current, location)
+                except ValueError as exc:
+                    raise FetchError(url, f"HTTP {status} redirect to an invalid URL") from exc
                 continue
             assert response is not None
             return response
@@ -176,7 +179,7 @@ class Fetcher:
         As RFC 9309 says: no robots.txt (4xx) allows everything; a server error
         (5xx) while reading it disallows everything for this run.
         """
-        parts = urlsplit(url)
+        parts = urlsplit(url)  # checked by _check_url first
         origin = f"{parts.scheme}://{parts.netloc}"
         rules = self._robots.get(origin)
         if rules is None:
@@ -211,15 +214,23 @@ class Fetcher:
             rules.parse([])  # an oversized robots.txt: taken as no rules
         except httpx.TimeoutException as exc:
             raise FetchError(url, f"timed out after {self.policy.timeout_s:g} s") from exc
+        except httpx.InvalidURL as exc:
+            raise FetchError(url, f"not a valid URL ({exc})") from exc
         except httpx.HTTPError as exc:
             raise FetchError(url, f"cannot fetch it: {_describe(exc)}") from exc
         return rules
 
 
 def _check_url(url: str, current: str) -> None:
-    parts = urlsplit(current)
+    import httpx
+
+    where = "it" if current == url else f"the redirect target {current!r}"
+    try:
+        parts = urlsplit(current)
+        httpx.URL(current)
+    except (ValueError, httpx.InvalidURL) as exc:
+        raise FetchError(url, f"{where} is not a valid URL ({exc})") from exc
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        where = "it" if current == url else f"the redirect target {current!r}"
         raise FetchError(url, f"{where} is not an http(s) URL")
 
 
