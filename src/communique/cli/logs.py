@@ -186,6 +186,9 @@ def stats(
 ) -> None:
     """Totals per prompt and model: calls, cache hit rate, tokens, seconds, failures, cost.
 
+    calls: articles summarised (cache hits included); cached: served from the result
+    cache; requests: requests sent to the model (re-asks and retries included).
+
     Costs of hosted models are estimated from the price table in
     communique/store/prices.toml (dated, with its source); the embedded model costs 0.
     """
@@ -209,20 +212,21 @@ def stats(
                                             "currency": prices.currency}}  # fmt: skip
         typer.echo(json.dumps(payload, ensure_ascii=False, indent=2))
         return
-    table = Table("prompt", "model", title="model calls per prompt and model")
+    table = Table(title="model calls per prompt and model")
+    table.add_column("prompt", no_wrap=True)
+    table.add_column("model", overflow="fold", min_width=24)
     for header in (
         "calls",
-        "cache hits",
+        "cached",
         "hit rate",
-        "model calls",
         "requests",
         "tokens in",
         "tokens out",
         "seconds",
-        "failures",
-        "est. cost",
+        "failed",
+        f"cost {prices.currency}",
     ):
-        table.add_column(header, justify="right")
+        table.add_column(header, justify="right", no_wrap=True)
     for row in rows:
         table.add_row(
             escape(row["prompt"]),
@@ -230,7 +234,6 @@ def stats(
             str(row["calls"]),
             str(row["cache_hits"]),
             f"{row['cache_hit_rate']:.0%}",
-            str(row["calls"] - row["cache_hits"]),
             str(row["attempts"]),
             f"{row['prompt_tokens']:,}",
             f"{row['completion_tokens']:,}",
