@@ -117,6 +117,19 @@ def test_same_name_from_different_countries_stays_apart() -> None:
     assert len(groups) == 2
 
 
+def test_a_posting_is_not_a_country_of_origin() -> None:
+    # As the embedded model filed them for samples 003 and 005: the Turkish ambassador
+    # under "Azerbaijan" in one record and under "Turkey" in the other.
+    trend = m("Jahit Bagchi", "a1", "Ambassador of Türkiye to Azerbaijan", "Azerbaijan")
+    newsaz = m("Cahit Bağcı", "a2", "Ambassador to Azerbaijan", "Turkey")
+    assert len(_people(trend, newsaz)) == 1
+    people, _ = resolve_people([trend, newsaz])
+    assert people[0].country == "Türkiye"
+    # Ambassadors of two countries to the same country are two people.
+    other = m("Jahit Bagchi", "a3", "Ambassador of Iran to Azerbaijan", "Iran")
+    assert len(_people(newsaz, other)) == 2
+
+
 def test_two_participants_of_one_event_are_two_people() -> None:
     one = Mention("Hasanov", "Minister", None, "a1", "a1#0")
     two = Mention("Zakir Hasanov", "Minister", None, "a1", "a1#0")
@@ -175,6 +188,7 @@ def test_the_bundled_pair_is_one_entry_with_both_sources() -> None:
     assert entry.group == "Azerbaijan – Türkiye"
     names = [p.name for p in entry.participants]
     assert len(names) == 3  # Bagchi and Bağcı are one person
+    assert [p.head for p in entry.participants] == [True, True, False]  # leaders first
     assert all(len(p.sources) == 2 for p in entry.participants)
     differing = {d.field for d in entry.differences}
     assert "role of Zakir Hasanov" not in differing  # "Defense Minister" = "Minister of Defense"

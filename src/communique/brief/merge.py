@@ -200,7 +200,7 @@ def _entry(
             if len({_role_key(role) for _, role in worded}) > 1:
                 differences.append(Difference(f"role of {people[pid].name}", worded))
     ordered = sorted(
-        participants.values(), key=lambda p: ({"host": 0, "visitor": 1}.get(p.side, 2), not p.head)
+        participants.values(), key=lambda p: (not p.head, {"host": 0, "visitor": 1}.get(p.side, 2))
     )
 
     agreements: list[str] = []
@@ -256,7 +256,8 @@ def _entry(
 
 def _role_key(role: str) -> frozenset[str]:
     """ "Defense Minister" = "Minister of Defense": the same words in any order."""
-    return frozenset(fold(role).replace(",", " ").split()) - {"of", "the", "for", "and"}
+    words = frozenset(fold(role).replace(",", " ").split()) - {"of", "the", "for", "and"}
+    return frozenset(w for w in words if country_of(w) is None)  # "Turkish" adds nothing
 
 
 def _countries(
@@ -264,7 +265,7 @@ def _countries(
 ) -> list[str]:
     found: list[str] = []
     for p in participants:
-        country = country_of(p.affiliation) or people[p.person_id].country
+        country = people[p.person_id].country or country_of(p.affiliation)
         if country and country not in found:
             found.append(country)
     for ref in refs:

@@ -28,8 +28,10 @@ in three steps; each step only ever joins names that pass :func:`compatible` and
 
 **Cannot-link** rules keep different people apart: two participants of one event
 are never one person; a surname and its female form ("Aliyev" / "Aliyeva",
-"Wiśniewski" / "Wiśniewska") are different surnames; and two mentions whose
-affiliations name different countries are different people.
+"Wiśniewski" / "Wiśniewska") are different surnames; and two mentions are different
+people when the countries their roles and affiliations name have none in common (a
+role's posting does not count: "Ambassador of Türkiye to Azerbaijan" names Türkiye;
+a model that files that ambassador under Azerbaijan still leaves Türkiye in common).
 
 A person keeps every spelling the sources used as an alias: the names in the
 records and the exact text of their evidence spans (so "Джейхун Байрамов" is kept
@@ -239,14 +241,12 @@ class _Groups:
 def resolve_people(mentions: Sequence[Mention]) -> tuple[list[Person], list[int]]:
     """Group mentions into people; return the people and each mention's person index."""
     names = [parse_name(m.name) for m in mentions]
-    countries = [country_of(m.affiliation) for m in mentions]
+    countries = [mention_countries(m) for m in mentions]
 
     def cannot_link(i: int, j: int) -> bool:
         if mentions[i].event_key and mentions[i].event_key == mentions[j].event_key:
             return True
-        return (
-            countries[i] is not None and countries[j] is not None and countries[i] != countries[j]
-        )
+        return bool(countries[i] and countries[j] and not countries[i] & countries[j])
 
     groups = _Groups(len(mentions))
     full = [i for i, n in enumerate(names) if n.full]
@@ -305,8 +305,26 @@ def resolve_people(mentions: Sequence[Mention]) -> tuple[list[Person], list[int]
     return _people(mentions, groups, countries)
 
 
+_POSTING = re.compile(r"\b(?:to|in|at)\s+(?:the\s+)?([A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)*)")
+
+
+def role_country(role: str | None) -> str | None:
+    """The country a role says the person serves: "Ambassador of Türkiye to Azerbaijan" ->
+    Türkiye ("to Azerbaijan" is the posting, not the person's country)."""
+    if not role:
+        return None
+    return country_of(_POSTING.sub(" ", role))
+
+
+def mention_countries(mention: Mention) -> set[str]:
+    """The countries a mention's role and affiliation name (either may be wrong, so two
+    mentions are kept apart only when these sets do not meet)."""
+    found = {role_country(mention.role), country_of(mention.affiliation)}
+    return {c for c in found if c}
+
+
 def _people(
-    mentions: Sequence[Mention], groups: _Groups, countries: Sequence[str | None]
+    mentions: Sequence[Mention], groups: _Groups, countries: Sequence[set[str]]
 ) -> tuple[list[Person], list[int]]:
     people: list[Person] = []
     index_of: dict[int, int] = {}
@@ -327,7 +345,11 @@ def _people(
                 if alias and alias != display and alias not in aliases:
                     aliases.append(alias)
         roles = Counter(mentions[k].role for k in group if mentions[k].role)
-        country_counts = Counter(c for k in group if (c := countries[k]))
+        country_counts = Counter(
+            c
+            for k in group
+            if (c := role_country(mentions[k].role) or country_of(mentions[k].affiliation))
+        )
         digest = hashlib.sha256(" ".join(parse_name(display).words).encode()).hexdigest()[:6]
         slug = re.sub(r"[^a-z0-9]+", "-", fold(display)).strip("-") or "person"
         people.append(
