@@ -108,6 +108,7 @@ def make_summariser(
 
     def make(**kwargs: Any) -> Summariser:
         kwargs.setdefault("retry", RetryPolicy(sleep=sleeps.append))
+        kwargs.setdefault("jobs", 1)  # the fake server answers from a queue, in order
         model = kwargs.pop("model", "openai:fake-model")
         return Summariser(get_backend(model), **kwargs)
 

@@ -103,6 +103,8 @@ class FakeOpenAI:
         self.latency = latency
         self.in_flight = 0
         self.max_in_flight = 0
+        self.first_request_at: float | None = None  # time.monotonic() of the first request
+        self.last_answer_at: float | None = None  # and of the last answer
         self._lock = threading.Lock()
         self._server: ThreadingHTTPServer | None = None
         self._stopping = threading.Event()
@@ -142,6 +144,8 @@ class FakeOpenAI:
         with self._lock:
             self.in_flight += 1
             self.max_in_flight = max(self.max_in_flight, self.in_flight)
+            if self.first_request_at is None:
+                self.first_request_at = time.monotonic()
         try:
             scripted = self._next(body, path, headers)
             if self.latency:
@@ -150,6 +154,7 @@ class FakeOpenAI:
         finally:
             with self._lock:
                 self.in_flight -= 1
+                self.last_answer_at = time.monotonic()
 
     # -- lifecycle ---------------------------------------------------------------
 

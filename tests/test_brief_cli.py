@@ -148,7 +148,7 @@ def test_brief_from_saved_records_needs_no_model(
 ) -> None:
     script_pair(fake_openai, V2)
     records = tmp_path / "records.jsonl"
-    made = run("summarise", str(articles), "--out", str(records), *MODEL, "-q")
+    made = run("summarise", str(articles), "--out", str(records), *MODEL, "-q", "--jobs", "1")
     assert made.exit_code == 0, made.output
     out = tmp_path / "brief.html"
     result = run("brief", str(records), "--out", str(out), "--country", "Türkiye")

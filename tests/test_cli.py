@@ -28,7 +28,8 @@ from fake_openai import (
     meeting_event,
 )
 
-MODEL = ["-m", "openai:fake-model"]
+# one article at a time: the fake server answers from a queue, in order
+MODEL = ["-m", "openai:fake-model", "--jobs", "1"]
 EMPTY = {"events": []}
 
 
@@ -217,7 +218,7 @@ def test_constrain_option_puts_candidates_in_the_schema(fake_openai: FakeOpenAI,
 
 
 def test_backend_errors_are_counted(fake_openai: FakeOpenAI, write):
-    fake_openai.add(http_error(401), http_error(401))
+    fake_openai.add(http_error(400), http_error(400))
     a = write("a.txt", ARTICLE_FILE_TEXT)
     b = write("b.txt", OTHER_ARTICLE_TEXT)
     result = run("summarise", str(a), str(b), *MODEL)

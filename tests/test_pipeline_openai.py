@@ -445,8 +445,9 @@ def test_unauthorised_is_not_retried(fake_openai: FakeOpenAI, make_summariser, s
     fake_openai.add(http_error(401, message="bad key"), completion(draft()))
     record = make_summariser().summarise(article())
     assert record.status == "error"
-    assert record.error is not None and record.error.kind == "backend"
-    assert "401" in record.error.message
+    # no retry can fix a refused key: the error says which setting to change
+    assert record.error is not None and record.error.kind == "endpoint"
+    assert "401" in record.error.message and "OPENAI_API_KEY" in record.error.message
     assert fake_openai.request_count == 1
     assert sleeps == []
 

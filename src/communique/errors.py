@@ -54,6 +54,25 @@ class BackendError(CommuniqueError):
     kind = "backend"
 
 
+class EndpointError(BackendError):
+    """The model endpoint cannot be used, for any article: nothing answers at its
+    address, the key is refused, or the model is unknown. The message names the
+    setting to fix; a batch stops after a few of these in a row."""
+
+    kind = "endpoint"
+
+    def __init__(self, advice: str, *, detail: str = "") -> None:
+        super().__init__(advice)
+        self.advice = advice
+        self.detail = detail
+
+
+class NotAttemptedError(CommuniqueError):
+    """An article of a batch that stopped early (the endpoint cannot be used)."""
+
+    kind = "not_attempted"
+
+
 class ExtractionError(CommuniqueError):
     """The model's output stayed invalid after every allowed re-ask."""
 

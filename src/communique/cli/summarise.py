@@ -3,25 +3,58 @@
 from __future__ import annotations
 
 import sys
+import threading
 import time
 from contextlib import ExitStack
 from pathlib import Path
-from typing import Annotated, TextIO
+from typing import TYPE_CHECKING, Annotated, TextIO
 
 import typer
 from rich.markup import escape
-
-from communique.cli.app import (
-    MAX_EXIT,
-    ModelOption,
-    PromptOption,
-    app,
-    err,
-    fail,
-    progress_bar,
-    short_source,
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    ProgressColumn,
+    Task,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
 )
+from rich.text import Text
+
+from communique.cli.app import EXIT_CONFIG, MAX_EXIT, ModelOption, PromptOption, app, err, fail
 from communique.errors import CommuniqueError
+
+if TYPE_CHECKING:
+    from communique.schema import ArticleRecord
+
+#: failures printed one by one; the rest are counted in the summary line
+MAX_FAILURES_SHOWN = 50
+
+
+class RateColumn(ProgressColumn):
+    """Articles per second."""
+
+    def render(self, task: Task) -> Text:
+        speed = task.finished_speed or task.speed
+        return Text(f"{speed:.1f} art/s" if speed else "- art/s", style="progress.data.speed")
+
+
+def batch_progress(disable: bool) -> Progress:
+    """One bar for the batch: done/total, throughput, tokens, failures, time."""
+    return Progress(
+        TextColumn("[progress.description]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        RateColumn(),
+        TextColumn("{task.fields[tokens]:,} tokens"),
+        TextColumn("[red]{task.fields[failed]} failed"),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+        console=err,
+        disable=disable,
+    )
 
 
 @app.command()
@@ -81,13 +114,43 @@ def summarise(
         float,
         typer.Option("--fetch-timeout", min=0.1, help="Seconds allowed for fetching one URL."),
     ] = 20.0,
+    jobs: Annotated[
+        int | None,
+        typer.Option(
+            "--jobs",
+            "-j",
+            min=1,
+            max=256,
+            help="Articles summarised at once (default: 8 for a remote model; the embedded "
+            "model runs one at a time).",
+            show_default=False,
+        ),
+    ] = None,
+    rpm: Annotated[
+        float | None,
+        typer.Option(
+            "--rpm", min=1, help="At most this many requests a minute.", show_default=False
+        ),
+    ] = None,
+    tpm: Annotated[
+        float | None,
+        typer.Option(
+            "--tpm",
+            min=1,
+            help="At most this many tokens a minute (prompt plus max_tokens, as rate limits "
+            "count them).",
+            show_default=False,
+        ),
+    ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress or summary.")] = False,
 ) -> None:
     """Summarise articles into JSONL meeting records, one line per article.
 
     The exit status is the number of articles that failed (at most 100); each
     failure is still written, as a record with status "error" naming the file and
-    the problem.
+    the problem. When the model endpoint cannot be used (nothing answers, the key is
+    refused, the model is unknown), the batch stops after a few articles with one
+    message naming the setting to fix, and exits with 101.
     """
     from communique.extract.backends import get_backend
     from communique.extract.pipeline import Summariser
@@ -109,6 +172,9 @@ def summarise(
             max_reasks=max_reasks,
             constrain=constrain,
             strict=strict,
+            jobs=jobs,
+            rpm=rpm,
+            tpm=tpm,
         )
         feeds = FeedStore() if any(is_url(p) for p in paths) else None
         fetcher = Fetcher(FetchPolicy(timeout_s=fetch_timeout))
@@ -118,25 +184,44 @@ def summarise(
     except CommuniqueError as exc:
         raise fail(str(exc)) from exc
 
-    failed = cached = 0
+    failed = cached = not_attempted = shown = 0
+    endpoint_messages: set[str] = set()
     started = time.perf_counter()
     with ExitStack() as stack:
         sink: TextIO = sys.stdout
         if out is not None:
             out.parent.mkdir(parents=True, exist_ok=True)
             sink = stack.enter_context(out.open("w", encoding="utf-8"))
-        progress = stack.enter_context(progress_bar(disable=quiet or len(items) < 2))
-        task = progress.add_task("summarising", total=len(items))
-        for item in items:
-            progress.update(task, description=f"summarising {escape(short_source(item.source))}")
-            record = summariser.summarise(item)
+        progress = stack.enter_context(batch_progress(disable=quiet or len(items) < 2))
+        task = progress.add_task("summarising", total=len(items), tokens=0, failed=0)
+        counts = {"tokens": 0, "failed": 0}
+        lock = threading.Lock()
+
+        def on_record(record: ArticleRecord) -> None:
+            with lock:
+                if record.provenance is not None and not record.provenance.cached:
+                    usage = record.provenance.usage
+                    counts["tokens"] += usage.prompt_tokens + usage.completion_tokens
+                counts["failed"] += record.status == "error"
+                progress.update(task, advance=1, tokens=counts["tokens"], failed=counts["failed"])
+
+        for record in summariser.summarise_many(items, on_record=on_record):
             sink.write(record.model_dump_json(exclude_none=False) + "\n")
             sink.flush()
             if feeds is not None:
                 feeds.remember(record)
             if record.status == "error":
                 failed += 1
-                if record.error is not None:
+                if record.error is not None and record.error.kind == "not_attempted":
+                    not_attempted += 1
+                elif (
+                    record.error is not None
+                    and shown < MAX_FAILURES_SHOWN
+                    and record.error.message not in endpoint_messages
+                ):
+                    if record.error.kind == "endpoint":  # the same setting to fix: once
+                        endpoint_messages.add(record.error.message)
+                    shown += 1
                     err.print(
                         f"[red]failed[/] {escape(record.article.source)}: "
                         f"{escape(record.error.message)}",
@@ -144,12 +229,19 @@ def summarise(
                     )
             elif record.provenance is not None and record.provenance.cached:
                 cached += 1
-            progress.advance(task)
     if not quiet:
         elapsed = time.perf_counter() - started
+        more = failed - not_attempted - shown
         err.print(
-            f"{len(items)} article(s): {len(items) - failed} ok, {failed} failed, "
-            f"{cached} from cache, {elapsed:.1f} s",
+            f"{len(items)} article(s): {len(items) - failed} ok, {failed} failed"
+            + (f" ({more} not shown above)" if more > 0 else "")
+            + f", {cached} from cache, {elapsed:.1f} s",
             highlight=False,
+        )
+    if summariser.stopped is not None:
+        raise fail(
+            f"stopped: {summariser.stopped}; {not_attempted} article(s) not attempted "
+            "(written as error records)",
+            EXIT_CONFIG,
         )
     raise typer.Exit(min(failed, MAX_EXIT))

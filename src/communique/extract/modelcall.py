@@ -24,11 +24,11 @@ from tenacity import (
     stop_after_delay,
 )
 
-from communique.errors import BackendError, ExtractionError
+from communique.errors import BackendError, EndpointError, ExtractionError
 from communique.extract.backends import Backend
 from communique.extract.draft import ExtractionDraft
 from communique.extract.jsonscan import event_ends
-from communique.extract.retry import RetryPolicy, is_transient, wait_strategy
+from communique.extract.retry import RetryPolicy, is_transient, unfixable, wait_strategy
 from communique.schema import Usage
 from communique.store.calllog import Attempt, AttemptKind, AttemptOutcome, now_iso
 from communique.text.alignment import FoldedText
@@ -258,9 +258,9 @@ class ModelCaller:
                     f"{short_validation(cause)}",
                     last_output=calls.outputs[-1] if calls.outputs else None,
                 ) from exc
-            raise backend_error(cause or exc, calls) from exc
+            raise backend_error(cause or exc, calls, self.backend) from exc
         except openai.OpenAIError as exc:
-            raise backend_error(exc, calls) from exc
+            raise backend_error(exc, calls, self.backend) from exc
         return answer
 
     def _resilient_create(self, calls: CallLog) -> Callable[..., ChatCompletion]:
@@ -326,12 +326,21 @@ def short_validation(exc: BaseException) -> str:
     return str(exc)
 
 
-def backend_error(exc: BaseException, calls: CallLog) -> BackendError:
+def backend_error(
+    exc: BaseException, calls: CallLog, backend: Backend | None = None
+) -> BackendError:
+    """The error for a failed call; an :class:`EndpointError` naming the setting to fix
+    when no retry can help (unreachable, key refused, unknown model)."""
     import openai
 
     if isinstance(exc, openai.APIStatusError):
         detail = f"HTTP {exc.status_code}: {exc.message}"
     else:
         detail = f"{type(exc).__name__}: {exc}"
+    options = backend.describe() if backend is not None else {}
+    model = backend.model_id.partition(":")[2] if backend is not None else None
+    advice = unfixable(exc, base_url=options.get("base_url"), model=model)
+    if advice is not None:
+        return EndpointError(advice, detail=detail)
     tries = calls.transient_retries + 1
     return BackendError(f"the model call failed ({detail}) after {tries} tries")

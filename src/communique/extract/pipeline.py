@@ -8,14 +8,17 @@ source and keeps the reason (and the model's last output, when there was one).
 from __future__ import annotations
 
 import logging
+import threading
 import time
-from collections.abc import Iterable, Iterator
-from functools import cache, cached_property
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future
+from functools import cache, partial
 from typing import TYPE_CHECKING, Any, TypeGuard
 
-from communique.errors import CommuniqueError, FetchError, InputError
+from communique.errors import CommuniqueError, FetchError, InputError, NotAttemptedError
 from communique.extract.assembly_version import assembly_version
 from communique.extract.backends import Backend, get_backend
+from communique.extract.concurrency import Breaker, LimitedBackend, RateLimiter, ordered_map
 from communique.extract.prompts import Prompt, load_prompt
 from communique.extract.retry import RetryPolicy
 from communique.inputs import Article, InputProblem, Item
@@ -47,6 +50,13 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger("communique")
 
+#: articles summarised at once with a remote model, unless told otherwise
+DEFAULT_REMOTE_JOBS = 8
+#: endpoint failures in a row (unreachable, key refused, unknown model) that stop a batch
+FAIL_AFTER = 3
+#: what makes two inputs the same article: text (its content id) and publication date
+Same = tuple[str, Any]
+
 
 class Summariser:
     """Summarise articles with one backend and one prompt.
@@ -61,6 +71,11 @@ class Summariser:
     summarised without error, by id (default: the user's article store).
     ``call_log`` records every model call and cache hit (default: the user's
     provenance log; ``log_calls=False`` records nothing).
+
+    Batches (:meth:`summarise_many`): ``jobs`` articles at once (default
+    :data:`DEFAULT_REMOTE_JOBS` for a remote model; the embedded model runs one at a
+    time), with at most ``rpm`` requests and ``tpm`` tokens a minute; after
+    ``fail_after`` endpoint failures in a row the batch stops (see ``stopped``).
     """
 
     def __init__(
@@ -78,6 +93,10 @@ class Summariser:
         strict: bool = False,
         articles: ArticleStore | None = None,
         call_log: CallLogStore | None = None,
+        jobs: int | None = None,
+        rpm: float | None = None,
+        tpm: float | None = None,
+        fail_after: int = FAIL_AFTER,
     ) -> None:
         self.backend = backend or get_backend()
         self.prompt = prompt or load_prompt()
@@ -91,13 +110,34 @@ class Summariser:
         self.call_log = call_log if call_log is not None else CallLogStore()
         self.strict = strict
         self.articles = articles if articles is not None else ArticleStore()
+        if self.backend.kind == "local":
+            if jobs is not None and jobs > 1:
+                logger.warning("the embedded model summarises one article at a time")
+            self.jobs = 1
+        else:
+            self.jobs = max(1, jobs or DEFAULT_REMOTE_JOBS)
+        self.limiter: RateLimiter | None = None
+        if self.jobs > 1 or rpm or tpm:
+            self.limiter = RateLimiter(max_in_flight=self.jobs, rpm=rpm, tpm=tpm)
+        self.fail_after = fail_after
+        #: why the last batch stopped early (the endpoint cannot be used), or None
+        self.stopped: str | None = None
+        self._caller: ModelCaller | None = None
+        self._lock = threading.Lock()
 
-    @cached_property
+    @property
     def caller(self) -> ModelCaller:
-        """The model call (re-asks over transient retries); built on the first cache miss."""
-        from communique.extract.modelcall import ModelCaller
+        """The model call (re-asks over transient retries, every request through the
+        limiter); built on the first cache miss."""
+        with self._lock:
+            if self._caller is None:
+                from communique.extract.modelcall import ModelCaller
 
-        return ModelCaller(self.backend, self.retry, self.max_reasks)
+                backend = self.backend
+                if self.limiter is not None:
+                    backend = LimitedBackend(backend, self.limiter)
+                self._caller = ModelCaller(backend, self.retry, self.max_reasks)
+            return self._caller
 
     @property
     def params(self) -> dict[str, Any]:
@@ -131,9 +171,70 @@ class Summariser:
 
     # -- public API -----------------------------------------------------------------
 
-    def summarise_many(self, items: Iterable[Item]) -> Iterator[ArticleRecord]:
-        for item in items:
-            yield self.summarise(item)
+    def summarise_many(
+        self,
+        items: Iterable[Item],
+        on_record: Callable[[ArticleRecord], None] | None = None,
+    ) -> Iterator[ArticleRecord]:
+        """One record per item, in input order, each as soon as it and those before it
+        are done; ``self.jobs`` articles at once.
+
+        An article given twice (same text and date) is never sent twice at once: the
+        second waits for the first and is served its result (or, if the first failed,
+        is tried again). After ``fail_after`` failures
+        in a row that no retry can fix, no article is sent any more: the rest are
+        served from the cache or get a ``not_attempted`` error record, and
+        ``self.stopped`` says what to fix. ``on_record`` is called with each record
+        as soon as it is made, in any order, from any thread (for progress).
+        """
+        self.stopped = None
+        breaker = Breaker(self.fail_after)
+        firsts: dict[Same, Future[ArticleRecord]] = {}
+        lock = threading.Lock()
+
+        def first(item: Article, future: Future[ArticleRecord], same: Same) -> ArticleRecord:
+            try:
+                record = self._summarise_in_batch(item, breaker)
+                future.set_result(record)
+            except BaseException as exc:  # pragma: no cover - summarise never raises
+                future.set_exception(exc)
+                raise
+            finally:
+                with lock:
+                    firsts.pop(same, None)
+            return done(record)
+
+        def repeat(item: Article, future: Future[ArticleRecord]) -> ArticleRecord:
+            earlier = future.result()
+            if earlier.status != "ok":  # tried again, now that the first try is over
+                return done(self._summarise_in_batch(item, breaker))
+            return done(self._same_article(earlier, item))
+
+        def other(item: Item) -> ArticleRecord:
+            return done(self.summarise(item))
+
+        def done(record: ArticleRecord) -> ArticleRecord:
+            if on_record is not None:
+                on_record(record)
+            return record
+
+        def tasks() -> Iterator[Callable[[], ArticleRecord]]:
+            for item in items:
+                if isinstance(item, InputProblem):
+                    yield partial(other, item)
+                    continue
+                same = (item.id, item.published)
+                with lock:
+                    earlier = firsts.get(same)
+                    if earlier is None:
+                        future: Future[ArticleRecord] = Future()
+                        firsts[same] = future
+                if earlier is not None:
+                    yield partial(repeat, item, earlier)
+                else:
+                    yield partial(first, item, future, same)
+
+        yield from ordered_map(tasks(), self.jobs)
 
     def summarise(self, item: Item) -> ArticleRecord:
         """One record for one article or input problem; never raises for bad input."""
@@ -154,6 +255,40 @@ class Summariser:
         return drop_ungrounded(record) if self.strict else record
 
     # -- internals --------------------------------------------------------------------
+
+    def _summarise_in_batch(self, article: Article, breaker: Breaker) -> ArticleRecord:
+        """:meth:`summarise`, unless the batch has stopped; counts endpoint failures."""
+        if breaker.tripped:
+            record = self._from_cache(article)
+            if record is not None:
+                return drop_ungrounded(record) if self.strict else record
+            return _error_record(
+                self._info(article, None),
+                NotAttemptedError(
+                    f"not attempted: the batch stopped after {breaker.threshold} failures in "
+                    f"a row that no retry can fix: {breaker.reason}"
+                ),
+            )
+        record = self.summarise(article)
+        kind = record.error.kind if record.error is not None else None
+        if kind == "endpoint":
+            breaker.failure(record.error.message if record.error else "")
+            if breaker.tripped:
+                self.stopped = breaker.reason
+        elif kind in ("backend", "extraction") or (
+            record.provenance is not None and not record.provenance.cached
+        ):
+            breaker.success()  # the endpoint answered
+        return record
+
+    def _same_article(self, record: ArticleRecord, article: Article) -> ArticleRecord:
+        """The record of an article given again in a batch, from its first occurrence."""
+        info = self._info(article, record.article.language)
+        update: dict[str, Any] = {"article": info}
+        if record.status == "ok" and record.provenance is not None:
+            update["provenance"] = record.provenance.model_copy(update={"cached": True})
+            self._log(article, info, None, 0.0, cached=True)
+        return record.model_copy(update=update)
 
     def _info(self, article: Article, language: str | None) -> ArticleInfo:
         return ArticleInfo(

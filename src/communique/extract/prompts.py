@@ -18,7 +18,7 @@ import os
 import re
 import tomllib
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -64,16 +64,22 @@ class Prompt:
         return f"{self.name}@{self.version}"
 
     def render_user(self, **values: Any) -> str:
-        import jinja2  # only when a prompt is rendered: not on the all-cached path
-
-        env = jinja2.Environment(undefined=jinja2.StrictUndefined, keep_trailing_newline=False)
-        return env.from_string(self.user_template).render(**values).strip()
+        return str(_template(self.user_template).render(**values)).strip()
 
     def messages(self, **values: Any) -> list[dict[str, str]]:
         return [
             {"role": "system", "content": self.system},
             {"role": "user", "content": self.render_user(**values)},
         ]
+
+
+@lru_cache(maxsize=32)
+def _template(source: str) -> Any:
+    """The compiled user template: compiling costs milliseconds, rendering microseconds."""
+    import jinja2  # only when a prompt is rendered: not on the all-cached path
+
+    env = jinja2.Environment(undefined=jinja2.StrictUndefined, keep_trailing_newline=False)
+    return env.from_string(source)
 
 
 def parse_prompt(path: Path, name: str) -> Prompt:

@@ -18,7 +18,11 @@ BUSY_TIMEOUT_S = 30.0
 def connect(path: Path, migrations: Sequence[str]) -> sqlite3.Connection:
     """Open ``path`` (created if missing), migrated to the newest schema."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
+    # The stores serialise their use of a connection with a lock, so worker threads of a
+    # batch may share it.
+    conn = sqlite3.connect(
+        path, timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False
+    )
     conn.row_factory = sqlite3.Row
     conn.execute("PRAGMA journal_mode=WAL")
     conn.execute("PRAGMA synchronous=NORMAL")

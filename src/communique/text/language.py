@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import threading
 from functools import lru_cache
 from typing import Any
 
+_LOCK = threading.Lock()
+
+
+def _identifier() -> Any:
+    with _LOCK:  # the threads of a batch load the model once, not once each
+        return _load_identifier()
+
 
 @lru_cache(maxsize=1)
-def _identifier() -> Any:
+def _load_identifier() -> Any:
     from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
     return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import re
+import threading
 from typing import Any
 
 _CYRILLIC = re.compile(r"[\u0400-\u04FF]")
@@ -19,8 +20,16 @@ _GENDERS = ("masc", "femn")
 _COMMON_GENDER = "ms-f"  # indeclinable or either-gender surnames (Шойгу)
 
 
-@functools.cache
+_LOCK = threading.Lock()
+
+
 def _analyzer() -> Any:
+    with _LOCK:  # the threads of a batch build the analyzer once, not once each
+        return _load_analyzer()
+
+
+@functools.cache
+def _load_analyzer() -> Any:
     """The Russian MorphAnalyzer, built on first use so importing this module stays cheap."""
     import pymorphy3  # type: ignore[import-untyped]
 
