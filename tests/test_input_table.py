@@ -51,7 +51,8 @@ CASES = [
     Case("utf32.txt", RUSSIAN.encode("utf-32"), True, RUSSIAN, "utf-32"),
     Case("utf8bom.txt", b"\xef\xbb\xbf" + RUSSIAN.encode(), True, RUSSIAN, "utf-8-sig"),
     Case("bad-bom.txt", b"\xff\xfe\x00\xd8ab", False, "UTF-16 byte-order mark but is not valid"),
-    Case("big.txt", None, True, ARTICLE_BODY, "utf-8"),
+    # read whole, but longer than --max-article-chars: an error record, never sent
+    Case("big.txt", None, False, "more than the limit of 500,000 (--max-article-chars)", None),
     Case("page.html", None, True, ARTICLE_BODY, "utf-8"),
     Case("inject.txt", (INSTRUCTION + "\n\n" + ARTICLE_BODY).encode(), True, ARTICLE_BODY),
     Case("pipe.txt", None, False, "is not a regular file (a named pipe)"),

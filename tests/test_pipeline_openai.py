@@ -593,20 +593,33 @@ class ScriptedBackend(Backend):
         return _completion_for(self.answers.pop(0))
 
 
-def test_an_article_longer_than_the_context_is_an_error_record():
-    backend = ScriptedBackend(json.dumps(draft()), context=3000)
+def test_an_article_longer_than_the_context_is_read_in_chunks():
+    class Always(ScriptedBackend):
+        def create(self, **kwargs: Any) -> ChatCompletion:
+            self.calls.append(kwargs)
+            return _completion_for(self.answers[0])
+
+    backend = Always(json.dumps(draft()), context=3000)
     summariser = Summariser(backend)
     long_text = (ARTICLE_BODY + "\n\n") * 40
     short = Article(source="short.txt", text=ARTICLE_BODY, published=PUBLISHED)
     records = list(summariser.summarise_many([Article(source="long.txt", text=long_text), short]))
-    too_long, ok = records
-    assert too_long.status == "error"
-    assert too_long.error is not None
-    assert too_long.error.kind == "input"
-    assert "too long" in too_long.error.message
-    assert too_long.article.source == "long.txt"
+    long, ok = records
+    assert long.status == "ok", long.error
+    assert len(backend.calls) > 2  # the long article in several calls, the short in one
+    for call in backend.calls:
+        tokens = sum(backend.count_tokens(m["content"]) + 8 for m in call["messages"])
+        assert tokens + call["max_tokens"] <= 3000  # each fits the context
+    assert len([e for e in long.events if e.origin == "model"]) == 1  # told 40 times, one
     assert ok.status == "ok"
-    assert len(backend.calls) == 1  # the long article never reached the model
+
+
+def test_a_context_too_small_for_the_prompt_is_an_error_record():
+    backend = ScriptedBackend(json.dumps(draft()), context=500)
+    record = Summariser(backend).summarise(Article(source="a.txt", text=ARTICLE_BODY))
+    assert record.status == "error" and record.error is not None
+    assert record.error.kind == "input" and "context" in record.error.message
+    assert backend.calls == []
 
 
 def verbatim_draft() -> dict[str, Any]:

@@ -25,6 +25,7 @@ from rich.text import Text
 
 from communique.cli.app import EXIT_CONFIG, MAX_EXIT, ModelOption, PromptOption, app, err, fail
 from communique.errors import CommuniqueError
+from communique.extract.chunks import MAX_ARTICLE_CHARS
 
 if TYPE_CHECKING:
     from communique.schema import ArticleRecord
@@ -142,6 +143,25 @@ def summarise(
             show_default=False,
         ),
     ] = None,
+    max_chars: Annotated[
+        int | None,
+        typer.Option(
+            "--max-chars",
+            min=200,
+            help="Read longer articles in overlapping chunks of at most this many characters "
+            "(default: 12,000 for the embedded model, 24,000 for a remote one; an article the "
+            "model's context cannot hold is always chunked).",
+            show_default=False,
+        ),
+    ] = None,
+    max_article_chars: Annotated[
+        int,
+        typer.Option(
+            "--max-article-chars",
+            min=1,
+            help="A longer article gets an error record and is never sent.",
+        ),
+    ] = MAX_ARTICLE_CHARS,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress or summary.")] = False,
 ) -> None:
     """Summarise articles into JSONL meeting records, one line per article.
@@ -175,6 +195,8 @@ def summarise(
             jobs=jobs,
             rpm=rpm,
             tpm=tpm,
+            max_chars=max_chars,
+            max_article_chars=max_article_chars,
         )
         feeds = FeedStore() if any(is_url(p) for p in paths) else None
         fetcher = Fetcher(FetchPolicy(timeout_s=fetch_timeout))

@@ -18,6 +18,13 @@ from typing import TYPE_CHECKING, Any, TypeGuard
 from communique.errors import CommuniqueError, FetchError, InputError, NotAttemptedError
 from communique.extract.assembly_version import assembly_version
 from communique.extract.backends import Backend, get_backend
+from communique.extract.chunks import (
+    LOCAL_MAX_CHARS,
+    MAX_ARTICLE_CHARS,
+    REMOTE_MAX_CHARS,
+    default_overlap,
+    split,
+)
 from communique.extract.concurrency import Breaker, LimitedBackend, RateLimiter, ordered_map
 from communique.extract.prompts import Prompt, load_prompt
 from communique.extract.retry import RetryPolicy
@@ -76,6 +83,11 @@ class Summariser:
     :data:`DEFAULT_REMOTE_JOBS` for a remote model; the embedded model runs one at a
     time), with at most ``rpm`` requests and ``tpm`` tokens a minute; after
     ``fail_after`` endpoint failures in a row the batch stops (see ``stopped``).
+
+    Long articles: an article longer than ``max_chars`` (default: what the embedded
+    model reads at once, or more for a remote model), or one the model's context
+    cannot hold, is read in overlapping chunks whose events are merged; one longer
+    than ``max_article_chars`` gets an error record and is never sent.
     """
 
     def __init__(
@@ -97,6 +109,8 @@ class Summariser:
         rpm: float | None = None,
         tpm: float | None = None,
         fail_after: int = FAIL_AFTER,
+        max_chars: int | None = None,
+        max_article_chars: int = MAX_ARTICLE_CHARS,
     ) -> None:
         self.backend = backend or get_backend()
         self.prompt = prompt or load_prompt()
@@ -120,6 +134,9 @@ class Summariser:
         if self.jobs > 1 or rpm or tpm:
             self.limiter = RateLimiter(max_in_flight=self.jobs, rpm=rpm, tpm=tpm)
         self.fail_after = fail_after
+        default_chars = LOCAL_MAX_CHARS if self.backend.kind == "local" else REMOTE_MAX_CHARS
+        self.max_chars = max(1, max_chars or default_chars)
+        self.max_article_chars = max_article_chars
         #: why the last batch stopped early (the endpoint cannot be used), or None
         self.stopped: str | None = None
         self._caller: ModelCaller | None = None
@@ -161,8 +178,19 @@ class Summariser:
             schema_version=SCHEMA_VERSION,
             backend=self.backend.kind,
             model=self.backend.model_id,
-            params=self.params,
+            params=self._params_for(text),
         )
+
+    def _params_for(self, model_text: str) -> dict[str, Any]:
+        """:attr:`params`, plus the chunk settings for a text read in chunks (so those
+        settings key only the articles they change)."""
+        params = self.params
+        if len(model_text) > self.max_chars:
+            params["chunks"] = {
+                "max_chars": self.max_chars,
+                "overlap": default_overlap(self.max_chars),
+            }
+        return params
 
     def assembled_key_for(self, article: Article) -> str:
         """The key of the assembled record: the whole article text (which assembly reads
@@ -243,6 +271,16 @@ class Summariser:
             return _error_record(
                 ArticleInfo(id=None, source=item.source, chars=0),
                 problem_class(item.source, item.problem),
+            )
+        if len(item.text) > self.max_article_chars:
+            return _error_record(
+                self._info(item, None),
+                InputError(
+                    item.source,
+                    f"the article has {len(item.text):,} characters, more than the limit of "
+                    f"{self.max_article_chars:,} (--max-article-chars): it was not sent to "
+                    "the model; split it, or raise the limit",
+                ),
             )
         started = time.perf_counter()
         record = self._from_cache(item)
@@ -329,23 +367,28 @@ class Summariser:
 
         key = self.key_for(article)
         model_text, removed = strip_instructions(article.text)
-        messages = self.prompt.messages(text=model_text, published=article.published)
+        params = self._params_for(model_text)
         calls = CallLog()
         started = time.perf_counter()
         try:
-            self._check_context(article, messages)
-            draft, passes = self._extract(messages, model_text, calls)
-            assembled = _assemble(draft, article, info.language)
-            if self._summaries_to_reask(draft, assembled):
-                draft = self._reask_summaries(draft, assembled, messages, model_text, calls)
+            chunks = self._chunks(model_text, article)
+            if len(chunks) == 1:
+                messages = self.prompt.messages(text=model_text, published=article.published)
+                draft, passes = self._extract(messages, model_text, calls)
+                assembled = _assemble(draft, article, info.language)
+                if self._summaries_to_reask(draft, assembled):
+                    draft = self._reask_summaries(draft, assembled, messages, model_text, calls)
+                    assembled = _assemble(draft, article, info.language)
+            else:
+                draft, passes = self._extract_chunks(chunks, article, calls)
                 assembled = _assemble(draft, article, info.language)
         except CommuniqueError as exc:
             duration = time.perf_counter() - started
             self._log(article, info, calls, duration, error=str(exc))
-            return _error_record(info, exc, self._provenance(calls, duration, removed))
+            return _error_record(info, exc, self._provenance(calls, duration, removed, params))
         duration = time.perf_counter() - started
         self._log(article, info, calls, duration)
-        provenance = self._provenance(calls, duration, removed)
+        provenance = self._provenance(calls, duration, removed, params)
         provenance.model_passes = passes
         record = ArticleRecord(
             article=info,
@@ -355,6 +398,46 @@ class Summariser:
         if self.cache is not None and self.use_cache:
             self._store(key, article, draft, provenance, assembled, info.language)
         return record
+
+    def _chunks(self, model_text: str, article: Article) -> list[str]:
+        """The parts of the text the model reads, one call each: the whole text when it
+        fits in ``max_chars`` and the model's context, else overlapping chunks."""
+        pieces = [chunk.text for chunk in split(model_text, self.max_chars)]
+        return [part for piece in pieces for part in self._fitting(piece, article)]
+
+    def _fitting(self, text: str, article: Article) -> list[str]:
+        """``text``, or its halves (and so on) when the model's context cannot hold it
+        with the prompt and the output allowance."""
+        limit = self.backend.context_tokens()
+        if limit is None:
+            return [text]
+        messages = self.prompt.messages(text=text, published=article.published)
+        needed = sum(self.backend.count_tokens(m["content"]) + 8 for m in messages)
+        needed += int(self.prompt.params.get("max_tokens", 0))
+        if needed <= limit:
+            return [text]
+        if len(text) < 400:
+            raise InputError(
+                article.source,
+                f"the prompt alone does not fit the model's context ({limit} tokens): "
+                "use a model with a larger context",
+            )
+        half = split(text, len(text) // 2 + 1)
+        return [part for chunk in half for part in self._fitting(chunk.text, article)]
+
+    def _extract_chunks(
+        self, chunks: list[str], article: Article, calls: CallLog
+    ) -> tuple[ExtractionDraft, int]:
+        """Each chunk's draft (one :meth:`_extract` each), merged into one draft."""
+        from communique.extract.chunks import merge
+
+        drafts, passes = [], 0
+        for chunk in chunks:
+            messages = self.prompt.messages(text=chunk, published=article.published)
+            draft, chunk_passes = self._extract(messages, chunk, calls)
+            drafts.append(draft)
+            passes = max(passes, chunk_passes)
+        return merge(drafts), passes
 
     def _response_model(self, model_text: str) -> type[ExtractionDraft]:
         from communique.extract.draft import draft_model
@@ -511,10 +594,10 @@ class Summariser:
             cached = self.cache.get(key)
             if not _is_output(cached):
                 return None
-            from communique.extract.draft import ExtractionDraft
+            from communique.extract.chunks import load_draft
 
             language = detect_language(article.text)
-            draft = ExtractionDraft.model_validate(cached["draft"])
+            draft = load_draft(cached["draft"])
             rebuilt = _assemble(draft, article, language)
             self._store_assembled(article, key, _output_sha(cached), rebuilt, language)
             return self._cached_record(article, cached, rebuilt.events, rebuilt.passes, language)
@@ -537,33 +620,25 @@ class Summariser:
             article=self._info(article, language), events=events, provenance=provenance
         )
 
-    def _provenance(self, calls: CallLog, duration: float, removed: int = 0) -> Provenance:
+    def _provenance(
+        self,
+        calls: CallLog,
+        duration: float,
+        removed: int = 0,
+        params: dict[str, Any] | None = None,
+    ) -> Provenance:
         return Provenance(
             prompt=self.prompt.id,
             prompt_sha256=self.prompt.sha256,
             model=self.backend.model_id,
             backend=self.backend.kind,
             schema_version=SCHEMA_VERSION,
-            params=self.params,
+            params=self.params if params is None else params,
             usage=calls.usage(),
             duration_s=round(duration, 3),
             truncated=calls.salvaged,
             instructions_removed=removed,
         )
-
-    def _check_context(self, article: Article, messages: list[dict[str, str]]) -> None:
-        limit = self.backend.context_tokens()
-        if limit is None:
-            return
-        needed = sum(self.backend.count_tokens(m["content"]) + 8 for m in messages)
-        needed += int(self.prompt.params.get("max_tokens", 0))
-        if needed > limit:
-            raise InputError(
-                article.source,
-                f"the article is too long for the model: it needs about {needed} tokens with "
-                f"the prompt and the output allowance, and the context holds {limit}; "
-                "split it into parts",
-            )
 
     def _log(
         self,
