@@ -13,11 +13,18 @@ makes an unexpected extra call fail loudly instead of hanging, unless a
 ``responder`` is set: a function from the request body to the scripted answer (for
 answers that depend on the article, or for benchmarks). ``latency`` delays every
 answer; ``max_in_flight`` is the most chat requests the server held at once.
+
+It also fakes the Batch API: ``POST /v1/files`` (multipart upload), ``GET
+/v1/files/{id}/content``, ``POST /v1/batches`` and ``GET /v1/batches/{id}``. A batch is
+answered when created, line by line from the same queue or responder as chat requests
+(its lines are recorded in ``batch_lines``, not in ``requests``), and reports
+``in_progress`` for ``batch_polls`` status reads before ``completed``.
 """
 
 from __future__ import annotations
 
 import contextlib
+import email.parser
 import json
 import threading
 import time
@@ -105,6 +112,10 @@ class FakeOpenAI:
         self.max_in_flight = 0
         self.first_request_at: float | None = None  # time.monotonic() of the first request
         self.last_answer_at: float | None = None  # and of the last answer
+        self.files: dict[str, tuple[str, bytes]] = {}  # id -> (purpose, content)
+        self.batches: dict[str, dict[str, Any]] = {}
+        self.batch_lines: list[dict[str, Any]] = []
+        self.batch_polls = 0
         self._lock = threading.Lock()
         self._server: ThreadingHTTPServer | None = None
         self._stopping = threading.Event()
@@ -156,6 +167,87 @@ class FakeOpenAI:
                 self.in_flight -= 1
                 self.last_answer_at = time.monotonic()
 
+    # -- the Batch API -----------------------------------------------------------
+
+    def _add_file(self, purpose: str, content: bytes, filename: str) -> dict[str, Any]:
+        with self._lock:
+            file_id = f"file-fake-{len(self.files) + 1}"
+            self.files[file_id] = (purpose, content)
+        return {
+            "id": file_id,
+            "object": "file",
+            "bytes": len(content),
+            "created_at": int(time.time()),
+            "filename": filename,
+            "purpose": purpose,
+            "status": "processed",
+        }
+
+    def _create_batch(self, request: dict[str, Any]) -> dict[str, Any]:
+        """Answer every line of the input file now; report it done after the polls."""
+        _, content = self.files[request["input_file_id"]]
+        outputs, errors = [], []
+        for number, line in enumerate(content.decode("utf-8").splitlines()):
+            item = json.loads(line)
+            with self._lock:
+                self.batch_lines.append(item)
+                scripted = self.queue.popleft() if self.queue else None
+            if scripted is None and self.responder is not None:
+                scripted = self.responder(item["body"])
+            result: dict[str, Any] = {"id": f"batch_req_{number}", "custom_id": item["custom_id"]}
+            if scripted is not None and scripted.kind == "completion":
+                body = completion_payload(scripted, item["body"], number)
+                result.update(response={"status_code": 200, "body": body}, error=None)
+                outputs.append(result)
+            else:
+                failed = scripted is not None and scripted.kind == "error"
+                status = scripted.status if scripted is not None and failed else 500
+                error = (scripted.body if scripted is not None else None) or {
+                    "error": {"message": "fake_openai: no answer for this line"}
+                }
+                result.update(response={"status_code": status, "body": error}, error=None)
+                errors.append(result)
+        with self._lock:
+            batch_id = f"batch_fake_{len(self.batches) + 1}"
+        output = self._add_file("batch_output", _jsonl(outputs), "output.jsonl")["id"]
+        error_file = self._add_file("batch_output", _jsonl(errors), "errors.jsonl")["id"]
+        batch = {
+            "id": batch_id,
+            "object": "batch",
+            "endpoint": request["endpoint"],
+            "input_file_id": request["input_file_id"],
+            "completion_window": request["completion_window"],
+            "metadata": request.get("metadata"),
+            "created_at": int(time.time()),
+            "status": "in_progress",
+            "request_counts": {"total": len(outputs) + len(errors), "completed": 0, "failed": 0},
+            "_polls_left": self.batch_polls,
+            "_done": {
+                "output_file_id": output if outputs else None,
+                "error_file_id": error_file if errors else None,
+                "request_counts": {
+                    "total": len(outputs) + len(errors),
+                    "completed": len(outputs),
+                    "failed": len(errors),
+                },
+            },
+        }
+        with self._lock:
+            self.batches[batch_id] = batch
+        return _public(batch)
+
+    def _read_batch(self, batch_id: str) -> dict[str, Any] | None:
+        with self._lock:
+            batch = self.batches.get(batch_id)
+            if batch is None:
+                return None
+            if batch["status"] == "in_progress":
+                if batch["_polls_left"] > 0:
+                    batch["_polls_left"] -= 1
+                else:
+                    batch.update(batch["_done"], status="completed", completed_at=int(time.time()))
+            return _public(batch)
+
     # -- lifecycle ---------------------------------------------------------------
 
     @property
@@ -189,14 +281,45 @@ class FakeOpenAI:
                 self.wfile.write(data)
                 self.wfile.flush()
 
+            def do_GET(self) -> None:
+                path = self.path.split("?")[0].rstrip("/")
+                parts = path.split("/")
+                if len(parts) >= 4 and parts[-3] == "files" and parts[-1] == "content":
+                    found = fake.files.get(parts[-2])
+                    if found is None:
+                        self._send_json(404, {"error": {"message": f"no file {parts[-2]}"}})
+                        return
+                    self.send_response(200)
+                    self.send_header("Content-Type", "application/octet-stream")
+                    self.send_header("Content-Length", str(len(found[1])))
+                    self.end_headers()
+                    self.wfile.write(found[1])
+                    return
+                if len(parts) >= 2 and parts[-2] == "batches":
+                    batch = fake._read_batch(parts[-1])
+                    if batch is None:
+                        self._send_json(404, {"error": {"message": f"no batch {parts[-1]}"}})
+                    else:
+                        self._send_json(200, batch)
+                    return
+                self._send_json(404, {"error": {"message": f"no route {path}"}})
+
             def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
                 raw = self.rfile.read(length) if length else b""
+                path = self.path
+                if path.rstrip("/").endswith("/files"):
+                    fields = _multipart(self.headers.get("Content-Type", ""), raw)
+                    purpose, (filename, content) = fields["purpose"][1], fields["file"]
+                    self._send_json(200, fake._add_file(purpose.decode(), content, filename))
+                    return
                 try:
                     body = json.loads(raw or b"{}")
                 except json.JSONDecodeError:
                     body = {"_raw": raw.decode("utf-8", "replace")}
-                path = self.path
+                if path.rstrip("/").endswith("/batches"):
+                    self._send_json(200, fake._create_batch(body))
+                    return
                 if not path.rstrip("/").endswith("/chat/completions"):
                     self._send_json(404, {"error": {"message": f"no route {path}"}})
                     return
@@ -219,27 +342,7 @@ class FakeOpenAI:
                 if scripted.kind == "error":
                     self._send_json(scripted.status, scripted.body or {}, scripted.headers)
                     return
-                payload = {
-                    "id": f"chatcmpl-fake-{len(fake.requests)}",
-                    "object": "chat.completion",
-                    "created": int(time.time()),
-                    "model": body.get("model", "fake-model"),
-                    "system_fingerprint": None,
-                    "choices": [
-                        {
-                            "index": 0,
-                            "message": {"role": "assistant", "content": scripted.content},
-                            "logprobs": None,
-                            "finish_reason": scripted.finish_reason,
-                        }
-                    ],
-                    "usage": {
-                        "prompt_tokens": scripted.prompt_tokens,
-                        "completion_tokens": scripted.completion_tokens,
-                        "total_tokens": scripted.prompt_tokens + scripted.completion_tokens,
-                    },
-                }
-                self._send_json(200, payload)
+                self._send_json(200, completion_payload(scripted, body, len(fake.requests)))
 
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
@@ -258,6 +361,51 @@ class FakeOpenAI:
         if self._thread is not None:
             self._thread.join(timeout=5)
             self._thread = None
+
+
+def completion_payload(scripted: Scripted, body: dict[str, Any], number: int) -> dict[str, Any]:
+    """The chat completion a scripted answer stands for."""
+    return {
+        "id": f"chatcmpl-fake-{number}",
+        "object": "chat.completion",
+        "created": int(time.time()),
+        "model": body.get("model", "fake-model"),
+        "system_fingerprint": None,
+        "choices": [
+            {
+                "index": 0,
+                "message": {"role": "assistant", "content": scripted.content},
+                "logprobs": None,
+                "finish_reason": scripted.finish_reason,
+            }
+        ],
+        "usage": {
+            "prompt_tokens": scripted.prompt_tokens,
+            "completion_tokens": scripted.completion_tokens,
+            "total_tokens": scripted.prompt_tokens + scripted.completion_tokens,
+        },
+    }
+
+
+def _jsonl(rows: list[dict[str, Any]]) -> bytes:
+    return "".join(json.dumps(row) + "\n" for row in rows).encode("utf-8")
+
+
+def _public(batch: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in batch.items() if not k.startswith("_")}
+
+
+def _multipart(content_type: str, raw: bytes) -> dict[str, tuple[str, bytes]]:
+    """The fields of a multipart/form-data body: name -> (file name, content)."""
+    message = email.parser.BytesParser().parsebytes(
+        f"Content-Type: {content_type}\r\n\r\n".encode() + raw
+    )
+    fields = {}
+    for part in message.get_payload():  # type: ignore[union-attr]
+        name = part.get_param("name", header="content-disposition")
+        filename = part.get_param("filename", header="content-disposition") or ""
+        fields[str(name)] = (str(filename), part.get_payload(decode=True) or b"")
+    return fields
 
 
 @pytest.fixture

@@ -6,6 +6,7 @@ Each command lives in its own module; importing them registers them on :data:`ap
 from __future__ import annotations
 
 from communique.cli import (  # noqa: F401  (registers commands)
+    batch,
     brief,
     diff,
     evaluate,

@@ -12,6 +12,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future
+from dataclasses import dataclass
 from functools import cache, partial
 from typing import TYPE_CHECKING, Any, TypeGuard
 
@@ -63,6 +64,15 @@ DEFAULT_REMOTE_JOBS = 8
 FAIL_AFTER = 3
 #: what makes two inputs the same article: text (its content id) and publication date
 Same = tuple[str, Any]
+
+
+@dataclass(frozen=True)
+class FirstCall:
+    """One model call as the pipeline would make it: schema, messages, the text read."""
+
+    response_model: type[ExtractionDraft]
+    messages: list[dict[str, str]]
+    text: str
 
 
 class Summariser:
@@ -291,6 +301,26 @@ class Summariser:
         if record.status == "ok":
             self._keep_text(item)
         return drop_ungrounded(record) if self.strict else record
+
+    def is_cached(self, article: Article) -> bool:
+        """Whether the model output for ``article`` is in the cache (and would be used)."""
+        if not self.use_cache or self.refresh or self.cache is None:
+            return False
+        return _is_output(self.cache.get(self.key_for(article)))
+
+    def first_calls(self, article: Article) -> list[FirstCall]:
+        """The first model call of each part of ``article`` (one part, or its chunks):
+        what a batch sends ahead of time. Any later call of the normal path (a re-ask,
+        a follow-up turn) follows from the answer to it."""
+        model_text, _ = strip_instructions(article.text)
+        return [
+            FirstCall(
+                self._response_model(chunk),
+                self.prompt.messages(text=chunk, published=article.published),
+                chunk,
+            )
+            for chunk in self._chunks(model_text, article)
+        ]
 
     # -- internals --------------------------------------------------------------------
 

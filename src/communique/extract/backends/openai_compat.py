@@ -68,17 +68,22 @@ class OpenAIBackend(Backend):
     def model_id(self) -> str:
         return f"openai:{self.model}"
 
-    def create(self, **kwargs: Any) -> ChatCompletion:
-        kwargs["model"] = self.model
-        response_format = kwargs.get("response_format")
+    def request(self, **kwargs: Any) -> dict[str, Any]:
+        """The body of the chat completion request for these ``create`` arguments
+        (what :meth:`create` sends, and what a Batch API line carries)."""
+        body = dict(kwargs, model=self.model)
+        response_format = body.get("response_format")
         if (
             self.schema_format == "json_object"
             and isinstance(response_format, dict)
             and response_format.get("type") == "json_schema"
         ):
             schema = response_format.get("json_schema", {}).get("schema")
-            kwargs["response_format"] = {"type": "json_object", "schema": schema}
-        completion: ChatCompletion = self.client.chat.completions.create(**kwargs)
+            body["response_format"] = {"type": "json_object", "schema": schema}
+        return body
+
+    def create(self, **kwargs: Any) -> ChatCompletion:
+        completion: ChatCompletion = self.client.chat.completions.create(**self.request(**kwargs))
         return completion
 
     def describe(self) -> dict[str, Any]:

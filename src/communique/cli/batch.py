@@ -1,0 +1,278 @@
+"""``communique batch submit|status|collect``: the OpenAI Batch API, into the result cache."""
+
+from __future__ import annotations
+
+import time
+from contextlib import ExitStack
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, TextIO
+
+import typer
+from rich.markup import escape
+from rich.table import Table
+
+from communique.cli.app import MAX_EXIT, PromptOption, app, err, fail
+from communique.errors import CommuniqueError
+from communique.extract.chunks import MAX_ARTICLE_CHARS
+
+if TYPE_CHECKING:
+    from communique.extract.backends.base import Backend
+    from communique.extract.pipeline import Summariser
+    from communique.store.batches import BatchInfo
+
+batch_app = typer.Typer(
+    help="The OpenAI Batch API: submit articles, follow the batches, collect the answers "
+    "into the result cache (then `summarise` and `brief` make no model call).",
+    no_args_is_help=True,
+)
+app.add_typer(batch_app, name="batch")
+
+CacheDirOption = Annotated[
+    Path | None,
+    typer.Option("--cache-dir", help="Result cache folder (default: $COMMUNIQUE_CACHE_DIR)."),
+]
+
+
+@batch_app.command("submit")
+def submit_command(
+    paths: Annotated[
+        list[str],
+        typer.Argument(help="Files (.txt, .html, .jsonl), folders, URLs.", show_default=False),
+    ],
+    model: Annotated[
+        str,
+        typer.Option(
+            "--model",
+            "-m",
+            help="openai:<model> (OpenAI, or a server with OPENAI_BASE_URL that has the "
+            "Batch API). Use the same model and settings with `summarise` later.",
+        ),
+    ],
+    prompt: PromptOption = None,
+    max_reasks: Annotated[
+        int, typer.Option("--max-reasks", min=0, max=10, help="Re-asks after invalid output.")
+    ] = 2,
+    constrain: Annotated[
+        bool | None,
+        typer.Option(
+            "--constrain/--no-constrain",
+            help="Restrict names and dates to those found in the article.",
+            show_default=False,
+        ),
+    ] = None,
+    max_chars: Annotated[
+        int | None,
+        typer.Option(
+            "--max-chars", min=200, help="Chunk size for long articles.", show_default=False
+        ),
+    ] = None,
+    max_article_chars: Annotated[
+        int, typer.Option("--max-article-chars", min=1, help="Longer articles are left out.")
+    ] = MAX_ARTICLE_CHARS,
+    refresh: Annotated[
+        bool, typer.Option("--refresh", help="Include articles already in the cache.")
+    ] = False,
+    cache_dir: CacheDirOption = None,
+    requests_out: Annotated[
+        Path | None,
+        typer.Option(
+            "--requests",
+            help="Also write the Batch JSONL here (with --dry-run: only write it).",
+            show_default=False,
+        ),
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Upload nothing; say what would be sent.")
+    ] = False,
+) -> None:
+    """Send the articles not yet cached as one batch (several past 50,000 requests)."""
+    import json
+
+    from communique.extract import batch
+    from communique.extract.backends import get_backend
+    from communique.extract.pipeline import Summariser
+    from communique.extract.prompts import load_prompt
+    from communique.inputs import read_inputs
+    from communique.store.cache import ResultCache
+
+    try:
+        summariser = Summariser(
+            get_backend(model),
+            load_prompt(prompt),
+            cache=ResultCache(cache_dir),
+            refresh=refresh,
+            max_reasks=max_reasks,
+            constrain=constrain,
+            max_chars=max_chars,
+            max_article_chars=max_article_chars,
+        )
+        batch.openai_backend(summariser.backend)
+        plan = batch.plan(summariser, read_inputs(paths))
+        if requests_out is not None:
+            requests_out.parent.mkdir(parents=True, exist_ok=True)
+            requests_out.write_text(
+                "".join(json.dumps(line, ensure_ascii=False) + "\n" for line in plan.lines),
+                encoding="utf-8",
+            )
+        left_out = ", ".join(f"{n} {why}" for why, n in sorted(plan.skipped.items()))
+        summary = f"{len(plan.lines)} request(s) for {len(plan.articles)} article(s)" + (
+            f"; left out: {left_out}" if left_out else ""
+        )
+        if dry_run or not plan.lines:
+            err.print(("dry run: " if dry_run else "nothing to send: ") + summary, highlight=False)
+            return
+        created = batch.submit(summariser, plan)
+    except CommuniqueError as exc:
+        raise fail(str(exc)) from exc
+    for info in created:
+        typer.echo(info.id)
+    err.print(
+        f"submitted {len(created)} batch(es): {summary}. Follow with `communique batch "
+        "status`, then `communique batch collect` (answers within 24 hours).",
+        highlight=False,
+    )
+
+
+def _known(batch_ids: list[str] | None) -> list[BatchInfo]:
+    from communique.store.batches import BatchStore
+
+    store = BatchStore()
+    if not batch_ids:
+        return store.all()
+    found = []
+    for batch_id in batch_ids:
+        info = store.get(batch_id)
+        if info is None:
+            raise fail(f"no batch {batch_id} was submitted from here ({store.path})")
+        found.append(info)
+    return found
+
+
+@batch_app.command("status")
+def status_command(
+    batch_ids: Annotated[
+        list[str] | None, typer.Argument(help="Batch ids (default: every batch submitted).")
+    ] = None,
+) -> None:
+    """How far each batch is, as the API reports it now."""
+    from communique.extract import batch
+
+    table = Table(
+        "batch", "status", "answered", "failed", "articles", "model", "prompt", "collected"
+    )
+    try:
+        for info in _known(batch_ids):
+            state = batch.refresh(info)
+            table.add_row(
+                info.id,
+                state["status"],
+                f"{state['completed']}/{state['total']}",
+                str(state["failed"]),
+                str(info.articles),
+                info.model,
+                info.prompt,
+                info.collected or "no",
+            )
+    except CommuniqueError as exc:
+        raise fail(str(exc)) from exc
+    if not table.rows:
+        err.print("no batch submitted yet: `communique batch submit PATH... -m openai:NAME`")
+        return
+    err.print(table)
+
+
+@batch_app.command("collect")
+def collect_command(
+    batch_ids: Annotated[
+        list[str] | None,
+        typer.Argument(help="Batch ids (default: every batch not yet collected)."),
+    ] = None,
+    wait: Annotated[
+        bool, typer.Option("--wait", help="Wait for unfinished batches instead of stopping.")
+    ] = False,
+    every: Annotated[
+        float, typer.Option("--every", min=0.01, help="Seconds between checks with --wait.")
+    ] = 30.0,
+    jobs: Annotated[
+        int | None,
+        typer.Option(
+            "--jobs", "-j", min=1, max=256, help="Live calls at once (re-asks).", show_default=False
+        ),
+    ] = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="Also write the records here (JSONL).")
+    ] = None,
+    cache_dir: CacheDirOption = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No summary.")] = False,
+) -> None:
+    """Turn finished batches into records in the result cache.
+
+    Each answer is validated as in `summarise`; an invalid one is re-asked, and a
+    failed line sent again, through the normal path (live calls). The exit status is
+    the number of articles that failed (at most 100).
+    """
+    from communique.extract import batch
+    from communique.extract.pipeline import Summariser
+    from communique.extract.prompts import load_prompt
+    from communique.store.cache import ResultCache
+
+    failed = 0
+    with ExitStack() as stack:
+        sink: TextIO | None = None
+        if out is not None:
+            out.parent.mkdir(parents=True, exist_ok=True)
+            sink = stack.enter_context(out.open("w", encoding="utf-8"))
+        try:
+            chosen = [b for b in _known(batch_ids) if batch_ids or b.collected is None]
+            if not chosen:
+                err.print("no batch to collect", highlight=False)
+                return
+            for info in chosen:
+
+                def make(backend: Backend, info: BatchInfo = info) -> Summariser:
+                    settings = info.settings
+                    return Summariser(
+                        backend,
+                        load_prompt(info.prompt),
+                        cache=ResultCache(cache_dir),
+                        refresh=bool(settings.get("refresh")),
+                        max_reasks=int(settings.get("max_reasks", 2)),
+                        constrain=settings.get("constrain"),
+                        max_chars=settings.get("max_chars"),
+                        max_article_chars=int(settings.get("max_article_chars", MAX_ARTICLE_CHARS)),
+                        jobs=jobs,
+                    )
+
+                if wait:
+                    batch.wait(info, every)
+                try:
+                    collection = batch.collect(info, make)
+                except batch.BatchNotReady as exc:
+                    err.print(f"[yellow]not ready[/] {escape(str(exc))}", highlight=False)
+                    failed += 1
+                    continue
+                counts = {"ok": 0, "error": 0}
+                started = time.perf_counter()
+                for record in collection.records():
+                    counts[record.status] += 1
+                    if sink is not None:
+                        sink.write(record.model_dump_json() + "\n")
+                    if record.status == "error" and record.error is not None:
+                        err.print(
+                            f"[red]failed[/] {escape(record.article.source)}: "
+                            f"{escape(record.error.message)}",
+                            highlight=False,
+                        )
+                failed += counts["error"]
+                if not quiet:
+                    err.print(
+                        f"batch {info.id} ({collection.info.status}): {counts['ok']} ok, "
+                        f"{counts['error']} failed; {collection.backend.replayed} answer(s) from "
+                        f"the batch, {collection.backend.live} live call(s) (re-asks, and "
+                        f"{collection.failed_lines} line(s) the batch did not answer); "
+                        f"{time.perf_counter() - started:.1f} s. The records are in the cache.",
+                        highlight=False,
+                    )
+        except CommuniqueError as exc:
+            raise fail(str(exc)) from exc
+    raise typer.Exit(min(failed, MAX_EXIT))

@@ -1,0 +1,213 @@
+"""The batches submitted to the OpenAI Batch API, and the requests in each.
+
+``communique batch submit`` records a batch (its model, prompt and settings, so
+``collect`` rebuilds the same cache keys) and one row per request line: its
+``custom_id`` (the article's cache key, with ``:n`` for the n-th chunk of a long
+article), the fingerprint of the messages it carries, and the article it belongs to
+(the text itself is in the article store). ``$COMMUNIQUE_HOME/batches.db``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sqlite3
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from communique.config import home_dir
+from communique.store.sqlite import connect
+
+MIGRATIONS = (
+    """
+    CREATE TABLE batches (
+        id TEXT PRIMARY KEY,
+        created TEXT NOT NULL,
+        model TEXT NOT NULL,
+        prompt TEXT NOT NULL,
+        prompt_sha256 TEXT NOT NULL,
+        settings TEXT NOT NULL DEFAULT '{}',
+        input_file TEXT NOT NULL,
+        requests INTEGER NOT NULL,
+        articles INTEGER NOT NULL,
+        status TEXT NOT NULL,
+        output_file TEXT,
+        error_file TEXT,
+        collected TEXT
+    );
+    CREATE TABLE batch_requests (
+        batch_id TEXT NOT NULL REFERENCES batches(id) ON DELETE CASCADE,
+        custom_id TEXT NOT NULL,
+        position INTEGER NOT NULL,
+        fingerprint TEXT NOT NULL,
+        article_id TEXT NOT NULL,
+        article TEXT NOT NULL,
+        PRIMARY KEY (batch_id, custom_id)
+    )
+    """,
+)
+
+
+def batches_path() -> Path:
+    return home_dir() / "batches.db"
+
+
+@dataclass
+class BatchRequest:
+    """One line of a batch: which article (``position`` in the submission) it is for."""
+
+    custom_id: str
+    position: int
+    fingerprint: str
+    article_id: str
+    article: dict[str, Any]  # the article's fields, its text aside
+
+
+@dataclass
+class BatchInfo:
+    id: str
+    model: str
+    prompt: str
+    prompt_sha256: str
+    settings: dict[str, Any]
+    input_file: str
+    requests: int
+    articles: int
+    status: str
+    created: str = ""
+    output_file: str | None = None
+    error_file: str | None = None
+    collected: str | None = None
+    lines: list[BatchRequest] = field(default_factory=list)
+
+
+class BatchStore:
+    """Submitted batches by id. Thread-safe, shared by processes."""
+
+    def __init__(self, path: Path | None = None) -> None:
+        self.path = path or batches_path()
+        self._conn: sqlite3.Connection | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def conn(self) -> sqlite3.Connection:
+        if self._conn is None:
+            self._conn = connect(self.path, MIGRATIONS)
+        return self._conn
+
+    def add(self, batch: BatchInfo) -> None:
+        created = batch.created or dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+        with self._lock:
+            conn = self.conn
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                conn.execute(
+                    "INSERT INTO batches (id, created, model, prompt, prompt_sha256, settings, "
+                    "input_file, requests, articles, status, output_file, error_file) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        batch.id,
+                        created,
+                        batch.model,
+                        batch.prompt,
+                        batch.prompt_sha256,
+                        json.dumps(batch.settings),
+                        batch.input_file,
+                        batch.requests,
+                        batch.articles,
+                        batch.status,
+                        batch.output_file,
+                        batch.error_file,
+                    ),
+                )
+                conn.executemany(
+                    "INSERT INTO batch_requests (batch_id, custom_id, position, fingerprint, "
+                    "article_id, article) VALUES (?, ?, ?, ?, ?, ?)",
+                    [
+                        (
+                            batch.id,
+                            line.custom_id,
+                            line.position,
+                            line.fingerprint,
+                            line.article_id,
+                            json.dumps(line.article, ensure_ascii=False),
+                        )
+                        for line in batch.lines
+                    ],
+                )
+                conn.execute("COMMIT")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+
+    def update(
+        self,
+        batch_id: str,
+        *,
+        status: str,
+        output_file: str | None = None,
+        error_file: str | None = None,
+        collected: bool = False,
+    ) -> None:
+        stamp = dt.datetime.now(dt.UTC).isoformat(timespec="seconds") if collected else None
+        with self._lock:
+            self.conn.execute(
+                "UPDATE batches SET status = ?, output_file = COALESCE(?, output_file), "
+                "error_file = COALESCE(?, error_file), collected = COALESCE(?, collected) "
+                "WHERE id = ?",
+                (status, output_file, error_file, stamp, batch_id),
+            )
+
+    def get(self, batch_id: str, *, lines: bool = False) -> BatchInfo | None:
+        with self._lock:
+            row = self.conn.execute("SELECT * FROM batches WHERE id = ?", (batch_id,)).fetchone()
+            if row is None:
+                return None
+            info = _info(row)
+            if lines:
+                info.lines = [
+                    BatchRequest(
+                        custom_id=r["custom_id"],
+                        position=r["position"],
+                        fingerprint=r["fingerprint"],
+                        article_id=r["article_id"],
+                        article=json.loads(r["article"]),
+                    )
+                    for r in self.conn.execute(
+                        "SELECT * FROM batch_requests WHERE batch_id = ? "
+                        "ORDER BY position, custom_id",
+                        (batch_id,),
+                    )
+                ]
+            return info
+
+    def all(self) -> list[BatchInfo]:
+        with self._lock:
+            rows = self.conn.execute("SELECT * FROM batches ORDER BY created, id").fetchall()
+        return [_info(row) for row in rows]
+
+    def close(self) -> None:
+        with self._lock:
+            if self._conn is not None:
+                self._conn.close()
+                self._conn = None
+
+
+def _info(row: sqlite3.Row) -> BatchInfo:
+    return BatchInfo(
+        id=row["id"],
+        created=row["created"],
+        model=row["model"],
+        prompt=row["prompt"],
+        prompt_sha256=row["prompt_sha256"],
+        settings=json.loads(row["settings"]),
+        input_file=row["input_file"],
+        requests=row["requests"],
+        articles=row["articles"],
+        status=row["status"],
+        output_file=row["output_file"],
+        error_file=row["error_file"],
+        collected=row["collected"],
+    )
