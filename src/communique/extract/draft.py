@@ -12,6 +12,7 @@ re-ask, so each says what to change.
 
 from __future__ import annotations
 
+import copy
 from functools import lru_cache
 from typing import Annotated, Any, Literal
 
@@ -51,6 +52,19 @@ TOPIC_MAX = 60
 
 class _Draft(BaseModel):
     model_config = ConfigDict(extra="forbid")
+
+    @classmethod
+    def model_json_schema(cls, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        """Built once per model and arguments (instructor asks on every call, and building
+        it costs milliseconds); each caller gets its own copy."""
+        return copy.deepcopy(_json_schema(cls, args, tuple(sorted(kwargs.items()))))
+
+
+@lru_cache(maxsize=256)
+def _json_schema(
+    model: type[_Draft], args: tuple[Any, ...], kwargs: tuple[tuple[str, Any], ...]
+) -> dict[str, Any]:
+    return BaseModel.model_json_schema.__func__(model, *args, **dict(kwargs))  # type: ignore[attr-defined,no-any-return]
 
 
 def _drop_english(schema: dict[str, Any]) -> None:
