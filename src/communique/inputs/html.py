@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
+import warnings
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -152,7 +153,9 @@ def visible_text(html: str) -> tuple[str, dt.date | None]:
     paragraphs kept apart; plus its published date if tagged."""
     from bs4 import BeautifulSoup
 
-    soup = BeautifulSoup(html, "html.parser")
+    with warnings.catch_warnings():  # "looks like XML", "looks like a URL": read it anyway
+        warnings.simplefilter("ignore")
+        soup = BeautifulSoup(html, "html.parser")
     published = None
     for attrs in _DATE_META:
         tag = soup.find("meta", attrs=attrs)
