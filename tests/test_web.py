@@ -424,3 +424,25 @@ def test_fetch_errors_are_error_records_retried_on_the_next_run(
     code, again, _ = summarise(feed, "--new-only")
     assert code == 0
     assert [r.article.source for r in again] == [broken]
+
+
+def test_spans_index_the_extracted_text_which_is_kept_with_the_url_title_and_encoding(
+    fake_web: FakeWeb, fake_openai: FakeOpenAI, isolated_home: Path
+):
+    from communique.store.articles import ArticleStore
+    from fake_openai import draft
+
+    url = fake_web.page("/news/1", page_html(published="2023-12-05"))
+    fake_openai.add_json(draft())
+    code, [record], _ = summarise(url)
+    assert code == 0 and record.status == "ok"
+    assert record.article.id is not None
+    stored = ArticleStore(isolated_home / "articles.db").get(record.article.id)
+    assert stored is not None
+    assert stored.source == url
+    assert stored.meta == {"url": url, "title": "Bayramov receives Şentop", "encoding": "utf-8"}
+    assert stored.text == f"Bayramov receives Şentop\n\n{LEAD}\n\n{SECOND}"
+    spans = [s for e in record.events for p in e.participants for s in p.evidence]
+    assert {s.text for s in spans} >= {"Jeyhun Bayramov", "Mustafa Şentop", "Zakir Hasanov"}
+    for span in spans:
+        assert stored.text[span.start : span.end] == span.text

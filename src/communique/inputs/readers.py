@@ -61,18 +61,24 @@ def read_inputs(paths: Iterable[str], *, urls: UrlReader | None = None) -> Itera
     ``urls`` reads the URLs (default: a plain :class:`UrlReader`, made when the
     first URL comes up).
     """
-    for path_arg in paths:
-        if is_url(path_arg):
-            urls = urls or UrlReader()
-            yield from _guarded(path_arg, urls.read(path_arg))
-        elif path_arg == "-":
-            yield from _guarded("-", read_bytes(sys.stdin.buffer.read(), "-", "-"))
-        else:
-            for entry in _expand(path_arg):
-                if isinstance(entry, InputProblem):
-                    yield entry
-                else:
-                    yield from _guarded(str(entry), _read_file(entry))
+    own: UrlReader | None = None  # made here, so closed here
+    try:
+        for path_arg in paths:
+            if is_url(path_arg):
+                if urls is None:
+                    urls = own = UrlReader()
+                yield from _guarded(path_arg, urls.read(path_arg))
+            elif path_arg == "-":
+                yield from _guarded("-", read_bytes(sys.stdin.buffer.read(), "-", "-"))
+            else:
+                for entry in _expand(path_arg):
+                    if isinstance(entry, InputProblem):
+                        yield entry
+                    else:
+                        yield from _guarded(str(entry), _read_file(entry))
+    finally:
+        if own is not None:
+            own.fetcher.close()
 
 
 def _guarded(source: str, items: Iterator[Item]) -> Iterator[Item]:
