@@ -270,6 +270,13 @@ def test_a_feed_served_as_xml_or_without_a_type_is_recognised(fake_web: FakeWeb)
         assert isinstance(article, Article) and article.feed == feed
 
 
+def test_an_item_listed_twice_is_read_once(fake_web: FakeWeb):
+    link = fake_web.page("/news/1", page_html())
+    feed = fake_web.feed("/rss.xml", rss([("One", link, "2023-12-05")] * 2))
+    assert [item.source for item in read(feed)] == [link]
+    assert fake_web.paths().count("/news/1") == 1
+
+
 def test_a_dead_item_link_is_a_problem_and_the_other_items_still_come(fake_web: FakeWeb):
     good = fake_web.page("/news/1", page_html())
     dead = fake_web.url("/news/gone")

@@ -89,7 +89,12 @@ class UrlReader:
         if isinstance(entries, InputProblem):
             yield entries
             return
+        links: set[str] = set()
         for index, entry in enumerate(entries, start=1):
+            if entry.link is not None:
+                if entry.link in links:
+                    continue  # listed twice in one feed: one article
+                links.add(entry.link)
             try:
                 item = self._entry(url, entry, index)
             except Exception as exc:  # one odd entry must not lose the rest of the feed
