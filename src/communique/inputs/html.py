@@ -108,6 +108,7 @@ def _config() -> Any:
 def _trafilatura(html: str, url: str | None) -> MainText | None:
     import trafilatura  # slow to import: only when there is HTML to read
 
+    config = _config()  # first: it quiets trafilatura's logging
     tree = trafilatura.load_html(html)
     if tree is None:
         return None
@@ -120,7 +121,7 @@ def _trafilatura(html: str, url: str | None) -> MainText | None:
         with_metadata=True,
         include_comments=False,
         include_tables=True,
-        config=_config(),
+        config=config,
         date_extraction_params={"extensive_search": False, "original_date": True},
     )
     if doc is None:
