@@ -184,11 +184,16 @@ def _detect(data: bytes) -> Decoded | None:
             continue
         if codec.startswith(("utf-16", "utf-32")) and not _reads_like_text(text):
             continue  # any even number of bytes is "valid" UTF-16
-        score = language_confidence(text)[1] + match.coherence - match.chaos
-        key = (round(score, 2), -_commonness(codec))
+        key = (round(_score(text, match.coherence, match.chaos), 2), -_commonness(codec))
         if best is None or key > best[:2]:
             best = (*key, Decoded(text, codec))
     return best[2] if best is not None else None
+
+
+def _score(text: str, coherence: float, chaos: float) -> float:
+    """How much a reading reads like a language: py3langid's confidence, plus
+    charset-normalizer's coherence, less its measure of garbling."""
+    return language_confidence(text)[1] + coherence - chaos
 
 
 def _commonness(codec: str) -> int:
