@@ -130,6 +130,12 @@ def test_a_batch_round_trip_fills_the_cache_and_summarise_makes_no_call(
     names = {p.name for r in ok for e in r.events for p in e.participants}
     assert {"Jeyhun Bayramov", "Hakan Fidan", "Sergey Lavrov"} <= names
 
+    # a briefing of the same articles needs no model call either
+    page = tmp_path / "brief.html"
+    briefed = run("brief", str(inbox), *MODEL, "--out", str(page))
+    assert briefed.exit_code == 0, briefed.output
+    assert fake_openai.request_count == 2 and "Bayramov" in page.read_text()
+
     # and a second collect has nothing left to do
     assert "no batch to collect" in run("batch", "collect").stderr
 
