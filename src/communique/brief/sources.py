@@ -24,13 +24,7 @@ from pydantic import ValidationError
 
 from communique.brief.model import SourceArticle
 from communique.extract.pipeline import Summariser
-from communique.inputs.readers import (
-    SUPPORTED_SUFFIXES,
-    Article,
-    InputProblem,
-    Item,
-    read_inputs,
-)
+from communique.inputs import SUPPORTED_SUFFIXES, Article, Item, read_inputs
 from communique.schema import ArticleInfo, ArticleRecord, ErrorInfo
 from communique.store.articles import ArticleStore
 
@@ -163,8 +157,6 @@ def _reread(article: SourceArticle) -> str | None:
     for item in read_inputs([path]):
         if isinstance(item, Article) and item.id == article.article_id:
             return item.text
-        if isinstance(item, InputProblem):
-            continue
     return None
 
 
