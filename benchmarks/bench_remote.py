@@ -25,6 +25,7 @@ import json
 import os
 import random
 import re
+import resource
 import socket
 import subprocess
 import sys
@@ -117,10 +118,19 @@ def run_cli(
     cmd = [sys.executable, "-m", "communique", "summarise", str(feed), "-m", "openai:bench"]
     cmd += ["--jobs", str(jobs), "--max-reasks", "0", "-o", str(out), *extra]
     started = time.perf_counter()
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     done = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)
     wall = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     records = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
-    return {"wall_s": wall, "exit": done.returncode, "stderr": done.stderr, "records": records}
+    return {
+        "wall_s": wall,
+        "cpu_s": cpu,
+        "exit": done.returncode,
+        "stderr": done.stderr,
+        "records": records,
+    }
 
 
 def scenario(
@@ -150,6 +160,7 @@ def scenario(
         "batch_s (first request to last answer)": round(span, 2),
         "batch_over_ideal": round(span / ideal, 2),
         "max_in_flight": server.fake.max_in_flight,
+        "cli_cpu_s (the command's own CPU time)": round(result["cpu_s"], 2),
         "requests": server.fake.request_count,
         "faults_injected": dict(server.injected),
         "records": len(records),

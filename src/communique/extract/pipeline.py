@@ -699,12 +699,26 @@ class Summariser:
         log_call(self.call_log, entry)
 
 
+_ASSEMBLED_ONCE = threading.Event()
+_FIRST_ASSEMBLY = threading.Lock()
+
+
 def _assemble(draft: ExtractionDraft, article: Article, language: str | None) -> Assembled:
     """The record's events from a draft: grounded in the whole article, completed and
-    corrected by the post-model passes, with what each pass changed."""
+    corrected by the post-model passes, with what each pass changed.
+
+    Until one assembly has finished in this process, assemblies run one at a time:
+    the passes build their tables and models on first use, and the threads of a
+    batch would otherwise each build them at once (seconds of CPU apiece).
+    """
     from communique.extract.assemble import assemble
 
-    return assemble(draft, article.text, article.published, language)
+    if _ASSEMBLED_ONCE.is_set():
+        return assemble(draft, article.text, article.published, language)
+    with _FIRST_ASSEMBLY:
+        assembled = assemble(draft, article.text, article.published, language)
+        _ASSEMBLED_ONCE.set()
+        return assembled
 
 
 def _is_output(cached: Any) -> TypeGuard[dict[str, Any]]:
