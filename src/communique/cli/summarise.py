@@ -35,11 +35,21 @@ MAX_FAILURES_SHOWN = 50
 
 
 class RateColumn(ProgressColumn):
-    """Articles per second."""
+    """Articles per second since the start."""
 
     def render(self, task: Task) -> Text:
-        speed = task.finished_speed or task.speed
-        return Text(f"{speed:.1f} art/s" if speed else "- art/s", style="progress.data.speed")
+        elapsed = task.elapsed
+        if not elapsed or not task.completed:
+            return Text("- art/s", style="progress.data.speed")
+        return Text(f"{task.completed / elapsed:.1f} art/s", style="progress.data.speed")
+
+
+class FailedColumn(ProgressColumn):
+    """Articles that failed so far (red when any)."""
+
+    def render(self, task: Task) -> Text:
+        failed = int(task.fields.get("failed", 0))
+        return Text(f"{failed} failed", style="red" if failed else "dim")
 
 
 def batch_progress(disable: bool) -> Progress:
@@ -50,7 +60,7 @@ def batch_progress(disable: bool) -> Progress:
         MofNCompleteColumn(),
         RateColumn(),
         TextColumn("{task.fields[tokens]:,} tokens"),
-        TextColumn("[red]{task.fields[failed]} failed"),
+        FailedColumn(),
         TimeElapsedColumn(),
         TimeRemainingColumn(),
         console=err,
