@@ -200,3 +200,28 @@ def test_a_changed_prompt_does_not_reuse_old_answers(fake_openai: FakeOpenAI, in
 def test_status_without_batches_says_how_to_start():
     result = run("batch", "status")
     assert result.exit_code == 0 and "batch submit" in result.stderr
+
+
+def test_a_batch_that_mostly_failed_is_not_sent_live_without_asking(
+    fake_openai: FakeOpenAI, inbox: Path
+):
+    fake_openai.responder = lambda body: http_error(500)  # every line of the batch fails
+    batch_id = run("batch", "submit", str(inbox), *MODEL).stdout.strip()
+
+    def answer(body: dict[str, Any]) -> Any:
+        article = body["messages"][1]["content"]
+        if "Fidan" in article:
+            return completion(draft(call_event()))
+        return completion(lavrov_draft() if "Dacic" in article else draft())
+
+    fake_openai.responder = answer
+    refused = run("batch", "collect", batch_id)
+    assert refused.exit_code == 101
+    said = " ".join(refused.stderr.split())
+    assert "0 of 3 requests answered" in said and "--live" in said
+    assert fake_openai.request_count == 0
+
+    sent = run("batch", "collect", batch_id, "--live")
+    assert sent.exit_code == 0, sent.output
+    assert fake_openai.request_count == 3
+    assert "0 answer(s) from the batch, 3 live call(s)" in " ".join(sent.stderr.split())

@@ -193,6 +193,14 @@ def collect_command(
     every: Annotated[
         float, typer.Option("--every", min=0.01, help="Seconds between checks with --wait.")
     ] = 30.0,
+    live: Annotated[
+        bool,
+        typer.Option(
+            "--live",
+            help="Send live the requests a batch left unanswered even when they are most of "
+            "it (an expired or failed batch).",
+        ),
+    ] = False,
     jobs: Annotated[
         int | None,
         typer.Option(
@@ -246,7 +254,7 @@ def collect_command(
                 if wait:
                     batch.wait(info, every)
                 try:
-                    collection = batch.collect(info, make)
+                    collection = batch.collect(info, make, live=live)
                 except batch.BatchNotReady as exc:
                     err.print(f"[yellow]not ready[/] {escape(str(exc))}", highlight=False)
                     failed += 1

@@ -395,12 +395,23 @@ class Collection:
         self.store.update(self.info.id, status=self.info.status, collected=True)
 
 
+#: at most this share of a batch's lines may go live at ``collect`` without ``live=True``
+LIVE_SHARE = 0.5
+
+
 def collect(
     info: BatchInfo,
     make_summariser: Callable[[Backend], Summariser],
     store: BatchStore | None = None,
+    *,
+    live: bool = False,
 ) -> Collection:
-    """Download a finished batch's answers, ready to be turned into records."""
+    """Download a finished batch's answers, ready to be turned into records.
+
+    Lines the batch did not answer (failed, or left when it expired or was cancelled)
+    are sent live when the records are made; when that is more than half the batch,
+    only with ``live=True``: submitting them again costs less.
+    """
     from openai.types.chat import ChatCompletion
 
     from communique.extract.backends import get_backend
@@ -437,6 +448,14 @@ def collect(
                 answers.setdefault(key, []).append(ChatCompletion.model_validate(response["body"]))
                 answered += 1
     failed = len(fingerprints) - answered  # failed or missing lines: live calls
+    if failed > LIVE_SHARE * len(fingerprints) and not live:
+        errors = getattr(remote, "errors", None)
+        reasons = "; ".join(str(e.message) for e in (errors.data or [])[:3]) if errors else ""
+        raise ConfigError(
+            f"batch {full.id} is {remote.status} with {answered} of {len(fingerprints)} "
+            f"requests answered{f' ({reasons})' if reasons else ''}: collecting it would send "
+            f"{failed} requests live; submit the articles again, or collect with --live"
+        )
     replay = ReplayBackend(backend, answers)
     summariser = make_summariser(replay)
     if summariser.prompt.sha256 != full.prompt_sha256:
