@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Annotated
 
 import typer
@@ -63,6 +64,9 @@ def main_callback(
     ] = False,
 ) -> None:
     """Turn press releases about official meetings into validated meeting records."""
+    # instructor logs every failed request at ERROR, and Python prints that on stderr:
+    # the records, the failure lines and the summary already say it, once.
+    logging.getLogger("instructor").setLevel(logging.CRITICAL + 1)
 
 
 def progress_bar(disable: bool = False) -> Progress:
