@@ -17,10 +17,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from cdp import Browser
 
-OPEN_MERGED = """
+OPEN_MERGED = r"""
 (() => {
   const entries = Array.from(document.querySelectorAll("details.entry"));
-  const merged = entries.find((e) => e.querySelector(".badge")) || entries[0];
+  const merged = entries.find((e) => /\d+ sources/.test(e.querySelector("summary").innerText))
+    || entries[0];
   merged.open = true;
   merged.scrollIntoView();
   const r = merged.getBoundingClientRect();

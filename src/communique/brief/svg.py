@@ -49,6 +49,11 @@ class Timeline:
     kinds: list[tuple[str, str]]  # (kind, colour) present
 
 
+def short_label(label: str, limit: int = 34) -> str:
+    """A lane label that fits the timeline's margin."""
+    return label if len(label) <= limit else label[: limit - 1].rstrip() + "…"
+
+
 def timeline(entries: list[Entry], width: int = 900) -> Timeline | None:
     dated = [e for e in entries if e.date is not None]
     if not dated:
@@ -57,7 +62,7 @@ def timeline(entries: list[Entry], width: int = 900) -> Timeline | None:
     for entry in dated:
         if entry.group not in lanes_order:
             lanes_order.append(entry.group)
-    left = min(280, 20 + 7 * max(len(lane) for lane in lanes_order))
+    left = 20 + 7 * max(len(short_label(lane)) for lane in lanes_order)
     first = min(e.date for e in dated if e.date)
     last = max(e.date for e in dated if e.date)
     span = max((last - first).days, 1)
@@ -72,6 +77,7 @@ def timeline(entries: list[Entry], width: int = 900) -> Timeline | None:
     lane_h = 30
     lanes = [(34.0 + i * lane_h, label) for i, label in enumerate(lanes_order)]
     lane_y = {label: y for y, label in lanes}
+    lanes = [(y, short_label(label)) for y, label in lanes]
     step = max(1, math.ceil(days / 8))
     ticks = []
     day = start
