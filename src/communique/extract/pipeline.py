@@ -8,6 +8,7 @@ source and keeps the reason (and the model's last output, when there was one).
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -204,8 +205,12 @@ class Summariser:
 
     def assembled_key_for(self, article: Article) -> str:
         """The key of the assembled record: the whole article text (which assembly reads
-        and the spans index), the settings, and the version of the assembly code."""
-        return assembled_key(self._key(article.text, article), assembly_version())
+        and the spans index), the settings, the version of the assembly code and the
+        passes switched off (``COMMUNIQUE_PASSES_OFF``, for measuring them)."""
+        version = assembly_version()
+        if off := os.environ.get("COMMUNIQUE_PASSES_OFF", "").strip():
+            version = f"{version}-off:{off}"
+        return assembled_key(self._key(article.text, article), version)
 
     # -- public API -----------------------------------------------------------------
 
