@@ -4,6 +4,7 @@
 ``COMMUNIQUE_CACHE_DIR``  the result cache (default: ``$COMMUNIQUE_HOME/results``)
 ``COMMUNIQUE_MODEL_PATH`` a GGUF file to run instead of the embedded model
 ``COMMUNIQUE_THREADS``    CPU threads for the embedded model (default: all cores)
+``COMMUNIQUE_LOOKUP``     tokens the embedded model drafts by prompt lookup (0: off)
 """
 
 from __future__ import annotations
@@ -44,3 +45,9 @@ def thread_count() -> int:
     if env:
         return max(1, int(env))
     return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1)
+
+
+def lookup_tokens() -> int:
+    """Draft tokens for prompt-lookup (speculative) decoding by the embedded model; 0 is off."""
+    env = os.environ.get("COMMUNIQUE_LOOKUP")
+    return max(0, int(env)) if env else 0

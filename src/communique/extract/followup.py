@@ -92,6 +92,7 @@ def reask_summaries(
             {"role": "assistant", "content": answer},
             {"role": "user", "content": request},
         ]
+        calls.next_turn()
         try:
             reply = caller.call_for(SummaryFix, conversation, params, calls, FoldedText(model_text))
         except CommuniqueError:

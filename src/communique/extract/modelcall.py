@@ -64,10 +64,18 @@ class CallLog:
     salvaged: bool = False
     records: list[Attempt] = field(default_factory=list)
     cut_retries: int = 0
+    _turn: bool = False
+
+    def next_turn(self) -> None:
+        """The next request is a new turn of the conversation, not a re-ask of the last."""
+        self._turn = True
 
     def _next_kind(self) -> AttemptKind:
         if not self.records:
             return "first"
+        if self._turn:
+            self._turn = False
+            return "followup"
         last = self.records[-1]
         if last.outcome == "error":
             return "retry"

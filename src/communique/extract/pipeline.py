@@ -519,6 +519,7 @@ class Summariser:
             {"role": "assistant", "content": calls.outputs[-1]},
             {"role": "user", "content": self.prompt.followup},
         ]
+        calls.next_turn()
         try:
             more = self.caller.call(response_model, followup, self.prompt.params, calls, doc)
         except CommuniqueError as exc:

@@ -30,7 +30,10 @@ from communique.store.sqlite import connect
 
 logger = logging.getLogger("communique")
 
-AttemptKind = Literal["first", "reask", "retry"]
+#: first: an article's first request; reask: after invalid output; retry: after a
+#: transient error; followup: a further turn of the conversation (events the first
+#: answer missed, a summary rewritten)
+AttemptKind = Literal["first", "reask", "retry", "followup"]
 AttemptOutcome = Literal["ok", "invalid", "truncated", "error"]
 
 MIGRATIONS = (

@@ -22,7 +22,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from communique.config import models_dir, thread_count
+from communique.config import lookup_tokens, models_dir, thread_count
 from communique.errors import BackendError
 from communique.extract.backends.base import Backend
 from communique.extract.backends.model_assets import ModelFile, resolve_model_file
@@ -49,12 +49,16 @@ def schema_grammar(schema_json: str) -> str:
 
 
 _LOCK = threading.Lock()
-_LOADED: dict[tuple[str, int, int], Any] = {}
+_LOADED: dict[tuple[str, int, int, int], Any] = {}
 
 
-def _load_llama(path: str, n_ctx: int, n_threads: int) -> Any:
-    """One llama.cpp context per (model, context size, threads) per process."""
-    key = (path, n_ctx, n_threads)
+def _load_llama(path: str, n_ctx: int, n_threads: int, lookup: int = 0) -> Any:
+    """One llama.cpp context per (model, context size, threads, lookup) per process.
+
+    ``lookup`` > 0 drafts that many tokens by prompt lookup (the record copies names,
+    roles and the examples' JSON keys from the prompt), verified by the model itself.
+    """
+    key = (path, n_ctx, n_threads, lookup)
     with _LOCK:
         if key not in _LOADED:
             try:
@@ -63,12 +67,18 @@ def _load_llama(path: str, n_ctx: int, n_threads: int) -> Any:
                 raise BackendError(f"llama-cpp-python is not importable: {exc}") from exc
             if not _LOADED:
                 atexit.register(_close_all)
+            draft = None
+            if lookup > 0:
+                from llama_cpp.llama_speculative import LlamaPromptLookupDecoding
+
+                draft = LlamaPromptLookupDecoding(num_pred_tokens=lookup)
             _LOADED[key] = Llama(
                 model_path=path,
                 n_ctx=n_ctx,
                 n_threads=n_threads,
                 n_threads_batch=n_threads,
                 n_batch=512,
+                draft_model=draft,
                 verbose=False,
             )
         return _LOADED[key]
@@ -93,6 +103,7 @@ class LocalBackend(Backend):
         self._model_file = model_file
         self.n_ctx = n_ctx
         self.n_threads = thread_count()
+        self.lookup = lookup_tokens()
         self._prefixes: dict[str, tuple[int, ...] | None] = {}
         self._conversation: list[dict[str, Any]] | None = None
 
@@ -108,7 +119,7 @@ class LocalBackend(Backend):
 
     @property
     def llama(self) -> Any:
-        return _load_llama(str(self.model_file.path), self.n_ctx, self.n_threads)
+        return _load_llama(str(self.model_file.path), self.n_ctx, self.n_threads, self.lookup)
 
     def context_tokens(self) -> int | None:
         return self.n_ctx
@@ -220,14 +231,18 @@ class LocalBackend(Backend):
         from llama_cpp import __version__ as llama_version
 
         identity = json.dumps(
-            [self.model_id, self.n_ctx, llama_version, messages[0].get("content")],
+            [self.model_id, self.n_ctx, llama_version, messages[0].get("content")]
+            + ([f"lookup:{self.lookup}"] if self.lookup else []),
             ensure_ascii=False,
         )
         digest = hashlib.sha256(identity.encode("utf-8")).hexdigest()[:24]
         return models_dir() / "kv" / f"{digest}.state"
 
     def describe(self) -> dict[str, Any]:
-        return {"n_ctx": self.n_ctx, "grammar": "json-schema"}
+        options: dict[str, Any] = {"n_ctx": self.n_ctx, "grammar": "json-schema"}
+        if self.lookup:
+            options["lookup"] = self.lookup
+        return options
 
     def create(self, **kwargs: Any) -> ChatCompletion:
         kwargs.pop("model", None)
