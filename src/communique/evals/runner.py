@@ -98,7 +98,8 @@ def run_eval(
         if record.provenance is not None and record.provenance.cached:
             cached += 1
         text = item.text if isinstance(item, Article) else ""
-        score = score_case(case, record, text)
+        published = item.published if isinstance(item, Article) else None
+        score = score_case(case, record, text, published)
         score.part = part
         scores.append(score)
         if progress is not None and task is not None:

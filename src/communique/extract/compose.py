@@ -9,6 +9,8 @@ second party's description, then the date.
 
 from __future__ import annotations
 
+import re
+
 from communique.schema import Event, Participant
 from communique.text.summary_check import MAX_SUMMARY_WORDS
 
@@ -76,10 +78,25 @@ def _parties(event: Event) -> tuple[list[Participant], list[Participant]]:
     return leads[:1], leads[1:]
 
 
+ROLE_WORDS = 6
+
+
+def short_role(role: str | None) -> str | None:
+    """A role short enough for one sentence: "Deputy Chairman of the Justice and
+    Development Party on Foreign Relations, MP from Istanbul" is "Deputy Chairman"."""
+    if not role:
+        return None
+    role = role.split(",")[0].strip()
+    if len(role.split()) <= ROLE_WORDS:
+        return role
+    head = re.split(r"\s+(?:of|for|on|to|at|from|in)\s+", role, maxsplit=1)[0]
+    return head if len(head.split()) <= ROLE_WORDS else None
+
+
 def _person(person: Participant, *, describe: bool) -> str:
     if not describe:
         return person.name
-    details = ", ".join(x for x in (person.role, person.affiliation) if x)
+    details = ", ".join(x for x in (short_role(person.role), person.affiliation) if x)
     return f"{person.name} ({details})" if details else person.name
 
 

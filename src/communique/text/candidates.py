@@ -175,6 +175,8 @@ _DATE_PATTERNS = [
     rf"\b(?:{_RELATIVE})\b",
 ]
 _DATE = re.compile("|".join(f"(?:{p})" for p in _DATE_PATTERNS), re.IGNORECASE)
+#: a month or weekday name, in any of the languages above
+DATE_WORDING = re.compile(rf"(?<!\w)(?:{_ANY_MONTH}|{_WEEKDAYS})(?!\w)", re.IGNORECASE)
 
 
 def candidate_dates(text: str) -> list[str]:

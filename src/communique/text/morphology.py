@@ -154,3 +154,19 @@ def place_word(word: str) -> bool:
         return bool(parses) and parses[0].is_known and "Geox" in parses[0].tag.grammemes
     except Exception:
         return False
+
+
+def nominative_place(name: str) -> str:
+    """A Russian place name in the nominative ("в Будапеште" -> "Будапешт"); else as given."""
+    if not _CYRILLIC.search(name):
+        return name
+    try:
+        words = []
+        for word in name.split():
+            parses = _analyzer().parse(word)
+            geo = [p for p in parses if "Geox" in p.tag.grammemes]
+            best = (geo or parses)[0] if parses else None
+            words.append(_restyle(best.normal_form, word) if best is not None else word)
+        return " ".join(words)
+    except Exception:
+        return name

@@ -20,8 +20,11 @@ from functools import lru_cache
 
 from anyascii import anyascii
 
+from communique.text.candidates import DATE_WORDING
+from communique.text.names import title_words
+
 #: languages whose CLDR names are indexed (English first: its names are the canonical ones)
-LANGUAGES = ("en", "ru", "az", "tr", "fr", "es", "nl", "de", "it", "pt", "uk", "ar", "fa", "ka")
+LANGUAGES = ("en", "ru", "az", "tr", "fr", "es", "nl", "de", "it", "pt", "uk")
 
 # Project conventions where CLDR's English name is not the one a briefing uses.
 _ENGLISH_OVERRIDES = {
@@ -64,7 +67,8 @@ _IRREGULAR_DEMONYMS = {
     "suizo": "CH", "brits": "GB", "amerikaans": "US", "zwitsers": "CH",
     "британский": "GB", "английский": "GB", "американский": "US", "голландский": "NL",
     "швейцарский": "CH", "ingilis": "GB", "amerika": "US", "ingiliz": "GB",
-    "amerikan": "US", "hollanda": "NL", "isveçrə": "CH", "isviçre": "CH",
+    "amerikan": "US", "hollanda": "NL", "isveçrə": "CH", "isviçre": "CH", "türk": "TR",
+    "turk": "TR",
 }  # fmt: skip
 # First words of country names that are not adjectives of that country.
 _NOT_ADJECTIVES = frozenset(
@@ -182,7 +186,7 @@ def _stem(key: str, language: str) -> str:
         return bare
     if len(key) <= 4:
         return key
-    return key[: max(4, len(key) - 2)] if len(key) > 5 else key[:-1]
+    return key[:-1] if len(key) <= 6 else key[: max(5, len(key) - 2)]
 
 
 def country_code(name: str) -> str | None:
@@ -234,12 +238,17 @@ def demonym_country(word: str, language: str | None = None) -> str | None:
     for table in (index.stems, index.first_words):  # "Georgian": Georgia before South Georgia
         for size in range(min(len(key), 9), 3, -1):
             code = table.get(key[:size])
-            if code is not None:
+            if code is None:
+                continue
+            # a four-letter stem (Iran, Peru, Mali) only with a short demonym ending
+            if size >= 5 or len(key) <= size + 4:
                 return code
     return None
 
 
 _WORD = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*")
+#: titles that are also exemplar cities somewhere ("General"): never a place in a text
+_TITLE_KEYS = title_words()
 
 
 @dataclass(frozen=True)
@@ -272,9 +281,13 @@ def place_mentions(text: str, language: str | None = None) -> Iterator[PlaceMent
                 found = PlaceMention(start, end, "organisation", index.organisations[key])
             elif key in index.countries and capital:
                 found = PlaceMention(start, end, "country", index.countries[key])
-            elif key in index.cities and capital:
+            elif key in index.cities and capital and key not in _TITLE_KEYS:
                 found = PlaceMention(start, end, "city", index.cities[key])
-            elif size == 1 and (code := demonym_country(run[0].group(), language)) is not None:
+            elif (
+                size == 1
+                and not DATE_WORDING.match(run[0].group())  # "Martın" is March's, not Martinique
+                and (code := demonym_country(run[0].group(), language)) is not None
+            ):
                 found = PlaceMention(start, end, "country", code)
             if found is not None:
                 i += size
@@ -303,3 +316,32 @@ def canonical_place(name: str) -> str:
     if (city := english_city(name)) is not None:
         return city.casefold()
     return _key(name)
+
+
+_TURKIC_CASE = re.compile(r"^(.{3,}?)['’]?(?:d[aəe]n?|t[aəe]n?|n[ıiuü]n)$", re.IGNORECASE)
+_LATIN_OR_DIGIT = re.compile(r"^[\W\d_a-zA-Z\u00c0-\u024f]*$")
+
+
+def venue_city(name: str, language: str | None = None) -> str | None:
+    """A venue's city in English, or None when the value is not a city.
+
+    "Moscou" is Moscow (CLDR); "Будапеште" is put in the nominative and becomes
+    Budapest; an Azerbaijani or Turkish locative ("Ankarada", "Bakü'de") loses its
+    case ending; a country or an organisation written as the city is not one.
+    """
+    name = " ".join(name.split())
+    if not name or country_code(name) is not None or organisation(name) is not None:
+        return None
+    if (english := english_city(name)) is not None:
+        return english
+    from communique.text.morphology import nominative_place
+
+    nominative = nominative_place(name)
+    if nominative != name:
+        return english_city(nominative) or anyascii(nominative)
+    if language in ("az", "tr") and (match := _TURKIC_CASE.match(name)):
+        stem = match.group(1)
+        return english_city(stem) or stem
+    if not _LATIN_OR_DIGIT.match(name):
+        return anyascii(name)
+    return name

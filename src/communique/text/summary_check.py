@@ -14,16 +14,9 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from communique.text.candidates import candidate_names
 from communique.text.language import is_english
 from communique.text.names import fold, name_tokens
-from communique.text.places import (
-    canonical_place,
-    demonym_country,
-    english_name_of,
-    is_place,
-    place_mentions,
-)
+from communique.text.places import canonical_place, english_name_of, place_mentions
 
 MAX_SUMMARY_WORDS = 35
 COPIED_WORDS = 12  # a run this long, word for word from the article, is copying
@@ -69,23 +62,6 @@ class EventFacts:
     places: Sequence[str] = ()  # city, country, sides, affiliations
     signed: bool = False
     outsiders: Sequence[str] = field(default_factory=tuple)  # people in the text, not in it
-
-
-def outsider_names(article: str, names: Sequence[str]) -> list[str]:
-    """People the article names who are none of ``names`` (places and shared words left out).
-
-    A candidate sharing any word with a participant's name is not an outsider, so
-    "Azerbaijan Jeyhun Bayramov" (a run across a title) never flags "Azerbaijan".
-    """
-    inside = {t for n in names for t in name_tokens(n)}
-    outsiders = []
-    for candidate in candidate_names(article):
-        if inside & set(name_tokens(candidate)):
-            continue
-        if any(is_place(word) or demonym_country(word) for word in candidate.split()):
-            continue
-        outsiders.append(candidate)
-    return outsiders
 
 
 def summary_problems(
@@ -142,11 +118,18 @@ def _kind_problems(summary: str, facts: EventFacts) -> list[str]:
     return problems
 
 
+_TOPIC_CLAUSE = re.compile(
+    r"\b(?:to discuss|discussed|discussing|about|on the|focus(?:ed|ing)? on|after talks on)\b", re.I
+)
+
+
 def _place_problems(summary: str, facts: EventFacts) -> list[str]:
+    """Places named as where the event was (before any clause about what was discussed,
+    where "the war in Ukraine" is a topic, not a venue) that are not the event's."""
     allowed = {canonical_place(p) for p in facts.places if p}
     people = {t for p in facts.people for t in name_tokens(p.name)}
     problems = []
-    for mention in place_mentions(summary, "en"):
+    for mention in place_mentions(_who_and_where(summary), "en"):
         name = summary[mention.start : mention.end]
         if set(name_tokens(name)) <= people:
             continue  # a person's name that is also a place (Diego, Jordan)
@@ -157,6 +140,15 @@ def _place_problems(summary: str, facts: EventFacts) -> list[str]:
         if key not in allowed and canonical_place(name) not in allowed:
             problems.append(f"names {name!r}, which is not this event's place or a side")
     return problems
+
+
+def _who_and_where(summary: str) -> str:
+    """The summary up to what was discussed, with people's descriptions in parentheses
+    blanked (same length, so offsets still index the summary): "the war in Ukraine" is a
+    topic and "MP from Istanbul" a role, neither a venue nor a participant."""
+    clause = _TOPIC_CLAUSE.search(summary)
+    head = summary[: clause.start()] if clause else summary
+    return re.sub(r"\([^)]*\)", lambda m: " " * len(m.group()), head)
 
 
 def _rank_problems(summary: str, facts: EventFacts) -> list[str]:
@@ -175,10 +167,11 @@ def _rank_problems(summary: str, facts: EventFacts) -> list[str]:
 
 def _outsider_problems(summary: str, facts: EventFacts) -> list[str]:
     inside = {t for p in facts.people for t in name_tokens(p.name)}
+    head = _who_and_where(summary)
     return [
         f"names {name!r}, who did not take part"
         for name in facts.outsiders
-        if _names(summary, name, exclude=inside)
+        if _names(head, name, exclude=inside)
     ]
 
 

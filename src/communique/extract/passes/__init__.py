@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from communique.extract.changes import describe_changes, snapshot
-from communique.extract.passes import completion, places, roles, summaries
+from communique.extract.passes import completion, places, roles, split, summaries
 from communique.schema import Event, PassReport
 from communique.text.alignment import FoldedText
 
@@ -41,6 +41,7 @@ class Pass:
 
 
 PASSES: tuple[Pass, ...] = (
+    Pass("separate_meetings", lambda ev, c: split.split_separate_meetings(ev, c.text)),
     Pass(
         "missed_events",
         lambda ev, c: completion.add_missed_events(
@@ -51,7 +52,7 @@ PASSES: tuple[Pass, ...] = (
     Pass("signing_lead", lambda ev, c: completion.mark_signing(ev, c.text)),
     Pass("call_wording", lambda ev, c: completion.mark_calls(ev, c.text)),
     Pass("announced_lead", lambda ev, c: completion.mark_announced(ev, c.text, c.published)),
-    Pass("places_english", lambda ev, c: places.english_places(ev, c.text)),
+    Pass("places_english", lambda ev, c: places.english_places(ev, c.text, c.language)),
     Pass("affiliations", lambda ev, c: places.ground_affiliations(ev, c.text, c.language)),
     Pass("roles", lambda ev, c: roles.ground_roles(ev, c.text, c.doc, c.language)),
     Pass("quotes", lambda ev, c: completion.add_quotes(ev, c.text)),

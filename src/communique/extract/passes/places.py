@@ -15,22 +15,24 @@ from __future__ import annotations
 
 from communique.extract.passes.completion import sides_of
 from communique.schema import Event, Grounded, Location, Participant, Span
+from communique.text.candidates import DATE_WORDING
 from communique.text.places import (
     PlaceMention,
     country_code,
     english_city,
     english_country,
     english_name_of,
+    fold,
     organisation,
     place_mentions,
+    venue_city,
 )
 from communique.text.titles import title_phrase
 
 
-def english_places(events: list[Event], text: str) -> None:
-    mentions = list(place_mentions(text))
-    cities = {m.value.casefold() for m in mentions if m.kind == "city"}
-    folded_text = text.casefold()
+def english_places(events: list[Event], text: str, language: str | None = None) -> None:
+    named = {m.value.casefold() for m in place_mentions(text, language) if m.kind == "city"}
+    folded_text = fold(text)
     for event in events:
         if event.location is None:
             continue
@@ -39,12 +41,22 @@ def english_places(events: list[Event], text: str) -> None:
             continue
         city, country = event.location.city, event.location.country
         if city is not None:
-            english = english_city(city)
-            mentioned = (english or city).casefold() in cities or city.casefold() in folded_text
-            city = (english or city) if mentioned else None
+            if not _mentioned(city, folded_text, named) or DATE_WORDING.search(city):
+                city = None  # a city the article never names, or a date in the wrong field
+            else:
+                if country is None and (as_country := english_country(city)) is not None:
+                    country = as_country  # "city": "Suriname" is the country
+                city = venue_city(city, language)
         if country is not None:
             country = english_country(country) or country
         event.location = Location(city=city, country=country) if (city or country) else None
+
+
+def _mentioned(city: str, folded_text: str, named: set[str]) -> bool:
+    """The article names the city: as written (any script or diacritics: "Baki" for
+    "Bakı"), or in another language CLDR knows ("Moscou" for Moscow)."""
+    english = english_city(city)
+    return fold(city) in folded_text or (english is not None and english.casefold() in named)
 
 
 def ground_affiliations(events: list[Event], text: str, language: str | None) -> None:
@@ -80,8 +92,8 @@ def _ground(
         wanted = inner[0].value if inner else None
     if wanted is None:
         at = text.casefold().find(person.affiliation.casefold())
-        if at < 0:
-            person.affiliation = None  # an organisation the article never names
+        if at < 0 or not _organisation_like(person.affiliation):
+            person.affiliation = None  # never named, or a single common word ("République")
         else:
             person.affiliation_source = _grounded(text, at, at + len(person.affiliation))
         return
@@ -112,6 +124,11 @@ def _title_mention(
             offset = phrase.span.start
             return PlaceMention(first.start + offset, first.end + offset, first.kind, first.value)
     return None
+
+
+def _organisation_like(name: str) -> bool:
+    """An organisation's name has several words or is an acronym (NATO, OSCE)."""
+    return len(name.split()) > 1 or (name.isupper() and len(name) > 1)
 
 
 def _value(affiliation: str) -> str | None:

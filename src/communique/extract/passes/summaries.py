@@ -11,11 +11,13 @@ from __future__ import annotations
 
 from communique.extract.compose import compose_summary
 from communique.schema import Event
-from communique.text.summary_check import EventFacts, Person, outsider_names, summary_problems
+from communique.text.names import same_person
+from communique.text.summary_check import EventFacts, Person, summary_problems
 
 
-def event_facts(event: Event, text: str) -> EventFacts:
-    """What a summary of ``event`` may say, from its own fields."""
+def event_facts(event: Event, others: list[Event]) -> EventFacts:
+    """What a summary of ``event`` may say, from its own fields; ``others`` are the
+    record's other events, whose people it must not name as taking part."""
     location = [event.location.city, event.location.country] if event.location else []
     affiliations = [p.affiliation for p in event.participants]
     return EventFacts(
@@ -24,18 +26,27 @@ def event_facts(event: Event, text: str) -> EventFacts:
         people=[Person(p.name, p.role) for p in event.participants],
         places=[x for x in (*location, *event.sides, *affiliations) if x],
         signed=bool(event.agreements),
-        outsiders=outsider_names(text, [p.name for p in event.participants]),
+        outsiders=[
+            p.name
+            for other in others
+            for p in other.participants
+            if not any(same_person(p.name, q.name) for q in event.participants)
+        ],
     )
 
 
-def problems_of(event: Event, text: str, language: str | None) -> list[str]:
-    return summary_problems(event.summary, event_facts(event, text), text, language)
+def problems_of(
+    event: Event, text: str, language: str | None, others: list[Event] | None = None
+) -> list[str]:
+    facts = event_facts(event, others or [])
+    return summary_problems(event.summary, facts, text, language)
 
 
 def check_summaries(events: list[Event], text: str, language: str | None) -> None:
     for event in events:
+        others = [e for e in events if e is not event]
         written = event.summary_origin == "model" and event.origin == "model"
-        if written and not problems_of(event, text, language):
+        if written and not problems_of(event, text, language, others):
             continue
         event.summary = compose_summary(event)
         event.summary_origin = "composed"
