@@ -163,14 +163,34 @@ def test_an_affiliation_is_the_persons_own_country_not_the_venues() -> None:
     assert built.sides == ["Argentina", "Chile"]
 
 
-def test_an_affiliation_no_mention_supports_is_dropped() -> None:
+def test_an_affiliation_no_mention_supports_is_flagged_and_strict_drops_it() -> None:
+    from communique.extract.pipeline import drop_ungrounded
+    from communique.schema import ArticleInfo, ArticleRecord, Provenance
+
     text = "Minister Ana Brandt met Minister Diego Rojas in Geneva."
     built = _one(
-        event("meeting", [person("Ana Brandt", org="Germany"), person("Diego Rojas", org="Chile")]),
+        event(
+            "meeting",
+            [person("Ana Brandt", org="Germany"), person("Diego Rojas", org="Narnia Council")],
+        ),
         text,
         "en",
     )
-    assert [p.affiliation for p in built.participants] == [None, None]
+    brandt, rojas = built.participants
+    # a known country the article never names: kept, with no source (not grounded)
+    assert (brandt.affiliation, brandt.affiliation_source) == ("Germany", None)
+    # neither a known country or organisation nor anything in the text: dropped
+    assert rojas.affiliation is None
+    record = ArticleRecord(
+        article=ArticleInfo(id="x", source="a.txt", chars=len(text)),
+        events=[built],
+        provenance=Provenance(
+            prompt="p@v1", prompt_sha256="0", model="m", backend="b", schema_version="1"
+        ),
+    )
+    strict = drop_ungrounded(record)
+    assert strict.events[0].participants[0].affiliation is None
+    assert strict.provenance is not None and strict.provenance.dropped_ungrounded == 1
 
 
 def test_a_ministers_affiliation_is_not_the_language_of_the_article() -> None:

@@ -745,16 +745,34 @@ def _events_adapter() -> TypeAdapter[list[Event]]:
 
 
 def drop_ungrounded(record: ArticleRecord) -> ArticleRecord:
-    """``--strict``: remove values without evidence, and count them."""
+    """``--strict``: remove values without evidence, and count them.
+
+    Participants and agreements no span supports go, and so does an affiliation no
+    mention in the article supports (one the model knew, not the text).
+    """
     if record.status != "ok" or record.provenance is None:
         return record
+    from communique.extract.passes.completion import sides_of
+
     dropped = 0
     events = []
     for event in record.events:
-        people = [p for p in event.participants if p.alignment != "ungrounded"]
+        people = []
+        for person in event.participants:
+            if person.alignment == "ungrounded":
+                dropped += 1
+            elif person.affiliation is not None and person.affiliation_source is None:
+                dropped += 1
+                people.append(person.model_copy(update={"affiliation": None}))
+            else:
+                people.append(person)
         agreements = [a for a in event.agreements if a.alignment != "ungrounded"]
-        dropped += len(event.participants) - len(people) + len(event.agreements) - len(agreements)
-        events.append(event.model_copy(update={"participants": people, "agreements": agreements}))
+        dropped += len(event.agreements) - len(agreements)
+        events.append(
+            event.model_copy(
+                update={"participants": people, "agreements": agreements, "sides": sides_of(people)}
+            )
+        )
     provenance = record.provenance.model_copy(update={"dropped_ungrounded": dropped})
     return record.model_copy(update={"events": events, "provenance": provenance})
 

@@ -23,6 +23,7 @@ from functools import lru_cache
 from communique.text.alignment import fold_value
 from communique.text.candidates import THING_WORDS
 from communique.text.names import fold, same_person, title_words
+from communique.text.spans import WORD_PATTERN
 
 # Phrases saying that the people named in the same sentence took part.
 _CUES = [
@@ -101,7 +102,7 @@ _CONNECTORS = {
     "des", "en", "y", "et", "van", "der", "het", "voor", "bij", "в", "по", "и", "при",
     "стран", "a", "d", "l", "al", "para",
 }  # fmt: skip
-_WORD = re.compile(r"[^\W\d_]+(?:['’\-][^\W\d_]+)*")
+_WORD = re.compile(WORD_PATTERN)
 _BREAK = re.compile(r"[.;:!?()\[\]\"“”«»]")
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"”»']?\s+|\n+")
 _ABBREVIATIONS = {"mr", "mrs", "ms", "dr", "st", "gen", "col", "lt", "no", "jr", "sr", "prof"}

@@ -16,9 +16,10 @@ import re
 
 from communique.text.morphology import common_phrase, place_word
 from communique.text.names import fold, title_words
+from communique.text.spans import WORD_PATTERN
 
 MAX_CANDIDATES = 120
-_WORD = re.compile(r"[^\W\d_]+(?:['’\-][^\W\d_]+)*")
+_WORD = re.compile(WORD_PATTERN)
 _PARTICLES = {
     "bin", "ibn", "al", "el", "de", "da", "di", "del", "della", "der", "den", "van", "von",
     "la", "le", "du", "dos", "das", "ben", "abu", "y",

@@ -22,6 +22,7 @@ from anyascii import anyascii
 
 from communique.text.candidates import DATE_WORDING
 from communique.text.names import title_words
+from communique.text.spans import WORD_PATTERN
 
 #: languages whose CLDR names are indexed (English first: its names are the canonical ones)
 LANGUAGES = ("en", "ru", "az", "tr", "fr", "es", "nl", "de", "it", "pt", "uk")
@@ -42,6 +43,7 @@ _EXTRA_NAMES = {
     "US": ("USA", "U.S.", "U.S.A.", "United States of America", "America"),
     "GB": ("UK", "U.K.", "Britain", "Great Britain", "England"),
     "RU": ("Russian Federation",),
+    "BY": ("Belorussia", "Byelorussia", "Белоруссия"),
     "TR": ("Turkey", "Turkiye", "Republic of Türkiye"),
     "AE": ("UAE", "Emirates"),
     "CN": ("People's Republic of China", "PRC"),
@@ -80,7 +82,10 @@ ORGANISATIONS: dict[str, tuple[str, ...]] = {
            "Birləşmiş Millətlər", "Organisation des Nations unies", "Naciones Unidas",
            "Verenigde Naties", "VN"),
     "EU": ("European Union", "ЕС", "Евросоюз", "UE", "AB", "Aİ", "Avropa İttifaqı",
-           "Avrupa Birliği", "Union européenne", "Unión Europea", "Europese Unie"),
+           "Avrupa Birliği", "Union européenne", "Unión Europea", "Europese Unie",
+           "European Commission", "Европейская комиссия", "Еврокомиссия",
+           "Commission européenne", "Comisión Europea", "Europese Commissie",
+           "Avrupa Komisyonu", "Avropa Komissiyası", "European Council"),
     "NATO": ("НАТО", "OTAN", "North Atlantic Treaty Organization"),
     "OSCE": ("ОБСЕ", "AGİT", "ATƏT", "OVSE",
              "Organization for Security and Co-operation in Europe"),
@@ -246,7 +251,7 @@ def demonym_country(word: str, language: str | None = None) -> str | None:
     return None
 
 
-_WORD = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*")
+_WORD = re.compile(WORD_PATTERN)
 #: titles that are also exemplar cities somewhere ("General"): never a place in a text
 _TITLE_KEYS = title_words()
 

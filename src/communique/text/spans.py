@@ -27,3 +27,9 @@ class Span(BaseModel):
         if self.end < self.start:
             raise ValueError(f"span end {self.end} is before its start {self.start}")
         return self
+
+
+#: a letter, or a combining mark after one: "Tu\u0308rkiye" (decomposed) is one word
+LETTER = r"(?:[^\W\d_][\u0300-\u036f]*)"
+#: a word of letters, with inner apostrophes and hyphens ("Boutros-Ghali", "d'Ivoire")
+WORD_PATTERN = rf"{LETTER}+(?:['’\-]{LETTER}+)*"

@@ -14,10 +14,10 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from communique.text.spans import Span
+from communique.text.spans import LETTER, Span
 
 MAX_WORDS = 8
-_WORD = re.compile(r"[^\W_][\w'’.-]*")
+_WORD = re.compile(rf"(?:{LETTER}|\d)(?:{LETTER}|[\w'’.-])*")
 _STOP = re.compile(r"[,;:()\[\]«»“”\"!?\n]|(?<=\w)\.(?=\s)")
 # Words that end a title on its left: a verb or a conjunction joining two people.
 _JOINERS = frozenset(
@@ -52,8 +52,12 @@ def title_phrase(
 def _before(text: str, start: int, others: Sequence[tuple[int, int]]) -> Span | None:
     floor = max([0, *(e for s, e in others if e <= start)])
     window = text[floor:start]
-    cut = max((m.end() for m in _STOP.finditer(window)), default=0)
-    words = list(_WORD.finditer(window, cut))
+    # "su homólogo boliviano, Rogelio Mayta": a comma right before the name still
+    # belongs to its title
+    comma = re.search(r",\s*$", window)
+    body = window[: comma.start()] if comma else window
+    cut = max((m.end() for m in _STOP.finditer(body)), default=0)
+    words = list(_WORD.finditer(body, cut))
     kept: list[re.Match[str]] = []
     for word in reversed(words):
         if len(kept) == MAX_WORDS or word.group().casefold() in _JOINERS:

@@ -5,10 +5,12 @@
   never mentions is dropped.
 * ``ground_affiliations``: a person's affiliation is the country or organisation
   their own title phrase names ("Chilean Foreign Minister ..."), whatever the
-  model said; otherwise the model's value is kept only when some mention in the
-  article supports it (names and adjectives, in any language), else it is dropped.
-  Either way it becomes the English short name, and the supporting mention is
-  recorded as ``affiliation_source``.
+  model said; otherwise the model's value, in English, with the mention in the
+  article that supports it (names and adjectives, in any language) as
+  ``affiliation_source``. A known country or organisation the article never names
+  keeps a null source: the record says it is not grounded, and ``--strict`` drops
+  it. A value that is no known country or organisation and is not in the text is
+  dropped.
 """
 
 from __future__ import annotations
@@ -99,7 +101,10 @@ def _ground(
         return
     support = next((m for m in mentions if m.value == wanted), None)
     if support is None:
-        person.affiliation = None  # nothing in the article says so
+        # A known country or organisation the article never names: kept in English and
+        # flagged by a null source (the model's knowledge, not the text's; --strict
+        # drops it).
+        person.affiliation = english_name_of(wanted) or organisation(wanted) or wanted
         person.affiliation_source = None
         return
     person.affiliation = _english(support)
