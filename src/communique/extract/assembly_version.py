@@ -92,3 +92,26 @@ def assembly_version() -> str:
         else:
             digest.update(f"{package}:missing".encode())
     return digest.hexdigest()[:24]
+
+
+#: modules that shape what the model is asked and how its turns are combined: the
+#: candidate names, dates and documents offered to it, the draft it fills in, the
+#: follow-up turns; a change there must not be served a cached answer to the old request
+REQUEST_MODULES = (
+    "text/candidates.py",
+    "text/names.py",
+    "text/morphology.py",
+    "text/instructions.py",
+    "text/language.py",
+    "extract/draft.py",
+    "extract/followup.py",
+)
+
+
+@cache
+def request_version() -> str:
+    """sha256 (16 hex digits) of the source that builds a request to the model."""
+    digest = hashlib.sha256()
+    for name in REQUEST_MODULES:
+        digest.update(name.encode() + b"\0" + (PACKAGE_DIR / name).read_bytes())
+    return digest.hexdigest()[:16]

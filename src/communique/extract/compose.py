@@ -96,7 +96,9 @@ def short_role(role: str | None) -> str | None:
 def _person(person: Participant, *, describe: bool) -> str:
     if not describe:
         return person.name
-    details = ", ".join(x for x in (short_role(person.role), person.affiliation) if x)
+    # an affiliation the article never names (no source) is the model's, not the text's
+    affiliation = person.affiliation if person.affiliation_source is not None else None
+    details = ", ".join(x for x in (short_role(person.role), affiliation) if x)
     return f"{person.name} ({details})" if details else person.name
 
 

@@ -1,15 +1,18 @@
-"""Model turns after the first answer: merging a follow-up pass, re-asking a summary.
+"""Model turns after the first answer: merging a follow-up pass, re-asking a summary,
+asking for roles in English.
 
 ``merge_drafts`` adds the events a follow-up turn found to the first answer,
 leaving out those it merely repeats. ``reask_summaries`` asks once more, in the
 same conversation, for each summary that contradicted its own event's fields.
+``english_roles`` asks, in one more turn, for the English form of the roles the
+model left in the article's language ("Canciller", "Premier").
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, create_model
 
 from communique.errors import CommuniqueError
 from communique.extract.assemble import Assembled
@@ -17,6 +20,7 @@ from communique.extract.draft import DraftEvent, ExtractionDraft
 from communique.extract.modelcall import CallLog, ModelCaller
 from communique.extract.passes.summaries import problems_of
 from communique.text.alignment import FoldedText
+from communique.text.language import is_english
 from communique.text.names import name_key
 from communique.text.summary_check import MAX_SUMMARY_WORDS
 
@@ -99,3 +103,63 @@ def reask_summaries(
             continue
         fixed.events[index].summary = reply.summary
     return fixed
+
+
+def untranslated_roles(draft: ExtractionDraft, language: str | None) -> list[str]:
+    """The draft's roles that do not read as English, each once, in order."""
+    if language in (None, "en"):
+        return []
+    roles = (p.role for e in draft.events for p in e.people if p.role)
+    return list(dict.fromkeys(r for r in roles if not is_english(r, language)))
+
+
+def english_roles(
+    caller: ModelCaller,
+    draft: ExtractionDraft,
+    conversation: list[dict[str, str]],
+    params: dict[str, Any],
+    calls: CallLog,
+    model_text: str,
+    language: str | None,
+) -> ExtractionDraft:
+    """The draft with its untranslated roles in English, asked for as the next turn of
+    ``conversation`` (which ends with the model's answer); a failed turn keeps them."""
+    roles = untranslated_roles(draft, language)
+    if not roles:
+        return draft
+    listed = "\n".join(f"{i + 1}. {role}" for i, role in enumerate(roles))
+    request = (
+        "Some titles in your answer are not in English. Give each one in English, in the "
+        f"same order, as a short official title (keep Deputy, Vice or Acting):\n{listed}"
+    )
+    turn = [*conversation, {"role": "user", "content": request}]
+    model = create_model(
+        "EnglishTitles",
+        __base__=_Titles,
+        titles=(
+            list[Annotated[str, Field(max_length=80)]],
+            Field(min_length=len(roles), max_length=len(roles)),
+        ),
+    )
+    calls.next_turn()
+    try:
+        reply = caller.call_for(model, turn, params, calls, FoldedText(model_text))
+    except CommuniqueError:
+        return draft
+    english = {
+        role: title.strip()
+        for role, title in zip(roles, reply.titles, strict=False)
+        if title.strip() and is_english(title, language)
+    }
+    fixed = draft.model_copy(deep=True)
+    for event in fixed.events:
+        for person in event.people:
+            if person.role in english:
+                person.role = english[person.role]
+    return fixed
+
+
+class _Titles(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    titles: list[str]

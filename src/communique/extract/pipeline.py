@@ -18,7 +18,7 @@ from functools import cache, partial
 from typing import TYPE_CHECKING, Any, TypeGuard
 
 from communique.errors import CommuniqueError, FetchError, InputError, NotAttemptedError
-from communique.extract.assembly_version import assembly_version
+from communique.extract.assembly_version import assembly_version, request_version
 from communique.extract.backends import Backend, get_backend
 from communique.extract.chunks import (
     LOCAL_MAX_CHARS,
@@ -186,7 +186,7 @@ class Summariser:
             published=article.published.isoformat() if article.published else None,
             prompt_id=self.prompt.id,
             prompt_sha256=self.prompt.sha256,
-            schema_version=SCHEMA_VERSION,
+            schema_version=f"{SCHEMA_VERSION}+{request_version()}",
             backend=self.backend.kind,
             model=self.backend.model_id,
             params=self._params_for(text),
@@ -499,33 +499,43 @@ class Summariser:
     def _extract(
         self, messages: list[dict[str, str]], model_text: str, calls: CallLog
     ) -> tuple[ExtractionDraft, int]:
-        """The model's draft of one text, and how many passes it took.
+        """The model's draft of one text, and how many extraction passes it took.
 
-        The first answer lists the events; when the prompt has a follow-up turn, the
+        The first answer lists the events. When the prompt has a follow-up turn, the
         model is then asked, in the same conversation, for the events its answer
-        missed (the embedded backend reuses the conversation's context, so only the
-        new turn is read). A failed follow-up keeps the first answer.
+        missed; when it asks for English roles, one more turn asks for the English
+        form of roles left in the article's language. Each turn continues the same
+        conversation, so the embedded backend reads only the new turn. A failed turn
+        keeps what the earlier ones gave.
         """
-        from communique.extract.followup import merge_drafts
+        from communique.extract.followup import english_roles, merge_drafts
         from communique.text.alignment import FoldedText
 
         response_model = self._response_model(model_text)
         doc = FoldedText(model_text)
-        draft = self.caller.call(response_model, messages, self.prompt.params, calls, doc)
-        if self.prompt.followup is None or not draft.events or calls.salvaged:
+        params = self.prompt.params
+        draft = self.caller.call(response_model, messages, params, calls, doc)
+        if calls.salvaged:
             return draft, 1
-        followup = [
-            *messages,
-            {"role": "assistant", "content": calls.outputs[-1]},
-            {"role": "user", "content": self.prompt.followup},
-        ]
-        calls.next_turn()
-        try:
-            more = self.caller.call(response_model, followup, self.prompt.params, calls, doc)
-        except CommuniqueError as exc:
-            logger.warning("the follow-up pass failed, keeping the first answer: %s", exc)
-            return draft, 2
-        return merge_drafts(draft, more), 2
+        conversation = [*messages, {"role": "assistant", "content": calls.outputs[-1]}]
+        passes = 1
+        if self.prompt.followup is not None and draft.events:
+            passes = 2
+            conversation.append({"role": "user", "content": self.prompt.followup})
+            calls.next_turn()
+            try:
+                more = self.caller.call(response_model, conversation, params, calls, doc)
+                draft = merge_drafts(draft, more)
+                conversation.append({"role": "assistant", "content": calls.outputs[-1]})
+            except CommuniqueError as exc:
+                logger.warning("the follow-up pass failed, keeping the first answer: %s", exc)
+                conversation = conversation[:-1]
+        if self.prompt.english_roles:
+            language = detect_language(model_text)
+            draft = english_roles(
+                self.caller, draft, conversation, params, calls, model_text, language
+            )
+        return draft, passes
 
     def _summaries_to_reask(self, draft: ExtractionDraft, assembled: Assembled) -> bool:
         """Whether a summary the model wrote was replaced because it contradicted its event."""

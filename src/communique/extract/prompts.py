@@ -58,6 +58,8 @@ class Prompt:
     omit: tuple[str, ...] = ()
     #: ask for each person's usual English spelling when the article's names need it
     english_names: bool = False
+    #: ask, in one more turn, for the English form of roles left in another language
+    english_roles: bool = False
 
     @property
     def id(self) -> str:
@@ -115,6 +117,7 @@ def parse_prompt(path: Path, name: str) -> Prompt:
         followup=sections["followup"].strip() if "followup" in sections else None,
         omit=omit,
         english_names=bool(meta.get("english_names", False)),
+        english_roles=bool(meta.get("english_roles", False)),
     )
 
 

@@ -23,6 +23,8 @@ _WORD = re.compile(WORD_PATTERN)
 _PARTICLES = {
     "bin", "ibn", "al", "el", "de", "da", "di", "del", "della", "der", "den", "van", "von",
     "la", "le", "du", "dos", "das", "ben", "abu", "y",
+    # Turkic patronymics: "Джейхун Азиз оглы Байрамов", "Ceyhun Əziz oğlu Bayramov"
+    "оглы", "кызы", "oğlu", "qızı", "kızı", "ogly", "kyzy",
 }  # fmt: skip
 _NOT_NAMES = {
     "the", "a", "an", "in", "on", "at", "as", "during", "according", "after", "afterward",
@@ -55,7 +57,8 @@ THING_WORDS = {
     # the same kind of words in the other languages of the eval set (folded)
     "zaken", "buitenlandse", "ministerie", "republiek", "koninkrijk", "unie", "kamer",
     "asuntos", "exteriores", "relaciones", "ministerio", "republica", "reino",
-    "affaires", "etrangeres", "ministere", "republique", "royaume", "unies",
+    "affaires", "etrangeres", "ministere", "republique", "royaume", "unies", "affairs",
+    "external",
     "isleri", "disisleri", "bakanligi", "cumhuriyeti", "meclisi", "isler", "nazirliyi",
     "respublikasi", "milli", "meclis",
 }  # fmt: skip
@@ -75,8 +78,18 @@ def _is_initial(word: str, text: str, end: int) -> bool:
     return len(word) == 1 and word.isupper() and text[end : end + 2] == ". "
 
 
+def _sentence_start(text: str, start: int) -> bool:
+    before = text[:start].rstrip(" \t\"'“‘«(")
+    return not before or before[-1] in ".!?:\n"
+
+
 def _runs(text: str) -> list[list[re.Match[str]]]:
-    """Runs of name words (with particles and middle initials inside), as matches."""
+    """Runs of name words (with particles and middle initials inside), as matches.
+
+    A capitalised word opening a sentence whose lower-case form the article also uses
+    ("Met Malcorra" in Dutch, where "met" means "with") is a common word, not a name.
+    """
+    lower = {m.group() for m in _WORD.finditer(text) if m.group()[:1].islower()}
     runs: list[list[re.Match[str]]] = []
     current: list[re.Match[str]] = []
     pending: list[re.Match[str]] = []  # particles waiting for a following name word
@@ -91,7 +104,8 @@ def _runs(text: str) -> list[list[re.Match[str]]]:
         if current and contiguous and word in _PARTICLES:
             pending.append(match)
             continue
-        if _is_name_word(word) or (after_initial and contiguous):
+        common = word.lower() in lower and _sentence_start(text, match.start())
+        if (_is_name_word(word) and not common) or (after_initial and contiguous):
             if current and contiguous:
                 current.extend(pending)
                 current.append(match)
@@ -109,9 +123,32 @@ def _runs(text: str) -> list[list[re.Match[str]]]:
     return runs
 
 
+def _titled_surnames(text: str) -> list[tuple[int, str]]:
+    """Single names right after a title: "President Biden", "Chancellor Merkel"."""
+    words = list(_WORD.finditer(text))
+    found = []
+    for index, word in enumerate(words):
+        before = words[index - 1] if index else None
+        after = words[index + 1] if index + 1 < len(words) else None
+        if before is None or fold(before.group()).strip(".") not in title_words():
+            continue
+        if text[before.end() : word.start()].strip(" .") or not _is_name_word(word.group()):
+            continue
+        if fold(word.group()) in THING_WORDS or _place_like(word.group()):
+            continue
+        followed = after is not None and text[word.end() : after.start()] == " "
+        if followed and after is not None and _is_name_word(after.group()):
+            continue  # a longer name: the runs have it
+        found.append((word.start(), word.group()))
+    return found
+
+
+_GENITIVE = re.compile(r"n[ıiuü]n$")  # Turkic genitive: "Hərəkatının Təmas Qrupunun"
+
+
 def candidate_names(text: str) -> list[str]:
     """Possible person names in ``text``, each a verbatim substring, in order of appearance."""
-    seen: dict[str, None] = {}
+    seen: dict[tuple[int, str], None] = {}
     for run in _runs(text):
         pieces = [run] if len(run) <= 4 else []
         for size in range(2, min(4, len(run)) + 1):
@@ -119,21 +156,33 @@ def candidate_names(text: str) -> list[str]:
             pieces.append(run[-size:])
         for piece in pieces:
             words = [m.group() for m in piece]
-            if (
-                words[0] in _PARTICLES
-                or words[-1] in _PARTICLES
-                or min(len(words[0]), len(words[-1])) == 1
-            ):
+            if words[0] in _PARTICLES or words[-1] in _PARTICLES or len(words[-1]) == 1:
                 continue
+            if len(words[0]) == 1 and piece[0] is not run[0]:
+                continue  # "W. Bush" out of "George W. Bush"; "S Jaishankar" stays
             if any(fold(word) in THING_WORDS for word in words):
                 continue
+            if any(_GENITIVE.search(word) for word in words[:-1]):
+                continue  # a Turkic organisation name, "X Hərəkatının Təmas Qrupunun"
             if common_phrase(words) or common_phrase(words[:1]) or place_word(words[0]):
                 continue  # "(Комиссии) Африканского Союза": Russian common words, not a name
+            if _place_like(words[-1]):
+                continue  # "Baş naziri Azərbaycan": a place, not a person
             name = text[piece[0].start() : piece[-1].end()]
             if name.endswith(("'s", "’s")):
                 name = name[:-2]
-            seen.setdefault(name, None)
-    return list(seen)[:MAX_CANDIDATES]
+            seen.setdefault((piece[0].start(), name), None)
+    for start, name in _titled_surnames(text):
+        seen.setdefault((start, name), None)
+    ordered = dict.fromkeys(name for _, name in sorted(seen))
+    return list(ordered)[:MAX_CANDIDATES]
+
+
+def _place_like(word: str) -> bool:
+    """A country, city or organisation by a name CLDR knows, in any language."""
+    from communique.text.places import is_place
+
+    return is_place(word)
 
 
 _MONTHS = (
@@ -144,6 +193,7 @@ _MONTHS = (
 # dateparser resolves them.
 _MONTHS_OTHER = (
     "января|февраля|марта|апреля|мая|июня|июля|августа|сентября|октября|ноября|декабря|"
+    "янв|фев|мар|апр|июн|июл|авг|сент|сен|окт|нояб|ноя|дек|"
     "yanvar|fevral|mart|aprel|may|iyun|iyul|avqust|sentyabr|oktyabr|noyabr|dekabr|"
     "ocak|şubat|mart|nisan|mayıs|haziran|temmuz|ağustos|eylül|ekim|kasım|aralık|"
     "janvier|février|mars|avril|mai|juin|juillet|août|septembre|octobre|novembre|décembre|"
@@ -164,8 +214,13 @@ _RELATIVE = (
     "hoy|ayer|mañana|vandaag|gisteren|morgen"
 )
 _ANY_MONTH = f"{_MONTHS}|{_MONTHS_OTHER}"
+#: every month name and abbreviation the date candidates know, "|"-separated
+MONTH_NAMES = _ANY_MONTH
 #: a weekday or a relative day ("Wednesday", "yesterday", "dün"): a definite day
 RELATIVE_WORDING = re.compile(rf"^(?:(?:last|next|this|on)\s+)?(?:{_WEEKDAYS}|{_RELATIVE})$", re.I)
+# Azerbaijani and Turkish put case endings on the month and the day: "Avqustun 28-də"
+# (on August 28), "28 Ağustos'ta".
+_TURKIC_ENDING = r"(?:['’]?-?[a-zçğıöşüə]{1,4})?"
 _DATE_PATTERNS = [
     rf"\b\d{{1,2}}(?:st|nd|rd|th|er)?\s+(?:of\s+|de\s+)?(?:{_ANY_MONTH})(?!\w)"
     rf"(?:,?\s+(?:de\s+)?\d{{4}})?",
@@ -174,6 +229,10 @@ _DATE_PATTERNS = [
     r"\b\d{1,2}[./]\d{1,2}[./]\d{4}\b",
     rf"\b(?:(?:last|next|this)\s+)?(?:{_WEEKDAYS})\b",
     rf"\b(?:{_RELATIVE})\b",
+]
+_DATE_PATTERNS += [  # after the plain forms, so "28 April 2023" is matched whole
+    rf"\b(?:{_ANY_MONTH}){_TURKIC_ENDING}\s+\d{{1,2}}{_TURKIC_ENDING}(?!\w)",
+    rf"\b\d{{1,2}}\s+(?:{_ANY_MONTH}){_TURKIC_ENDING}(?!\w)",
 ]
 _DATE = re.compile("|".join(f"(?:{p})" for p in _DATE_PATTERNS), re.IGNORECASE)
 #: a month or weekday name, in any of the languages above

@@ -6,10 +6,27 @@ import datetime as dt
 import re
 import warnings
 
-from communique.text.candidates import RELATIVE_WORDING
+from communique.text.candidates import MONTH_NAMES, RELATIVE_WORDING
 
 #: a year from 1800 to 2199 as a whole word
 YEAR = re.compile(r"\b(1[89]\d\d|2[01]\d\d)\b")
+_ENDING = re.compile(r"(?<=[\w])['’-][^\W\d_]{1,4}\b")
+_MONTH_WORDS = tuple(sorted({m.casefold() for m in MONTH_NAMES.split("|")}, key=len, reverse=True))
+
+
+def _without_case_endings(wording: str) -> str:
+    """Azerbaijani and Turkish endings off a date: "Avqustun 28-də" -> "Avqust 28",
+    "28 Ağustos'ta" -> "28 Ağustos"."""
+    wording = _ENDING.sub("", wording)
+    words = []
+    for word in wording.split():
+        folded = word.casefold()
+        month = next((m for m in _MONTH_WORDS if folded.startswith(m)), None)
+        keep = month is not None and 0 < len(folded) - len(month) <= 3 and len(month) >= 4
+        words.append(word[: len(month)] if keep and month is not None else word)
+    return " ".join(words)
+
+
 _LAST_OR_NEXT = re.compile(r"\b(?:last|next|past|previous|coming)\b", re.IGNORECASE)
 
 
@@ -31,6 +48,8 @@ def resolve_date(
     if published is None and not YEAR.search(wording):
         return None
     import dateparser  # slow to import: only when a date needs parsing
+
+    wording = _without_case_endings(wording)  # "Avqustun 28-də" -> "Avqust 28"
 
     base = dt.datetime.combine(published or dt.date.today(), dt.time(12, 0))
     settings = {
@@ -57,6 +76,9 @@ def resolve_date(
         except ValueError:  # 29 February
             same_year = day
         if published <= same_year < day:
+            day = same_year
+        elif day.year > published.year and 0 < (published - same_year).days <= 7:
+            # a few days before the publication (a dateline), not a year later
             day = same_year
     if (
         published is not None

@@ -447,19 +447,21 @@ def _plain_summary(kind: str, names: list[str], location: Location | None) -> st
 
 _CALL_PHRASE = re.compile(
     r"(?:phone|telephone|video) (?:call|conversation|talk)|by (?:phone|telephone)|"
-    r"videoconference|video link|телефонн\w+ разговор|по телефону|telefonda|telefon görüşmesi|"
-    r"telefon danışığı|par téléphone|entretien téléphonique|por teléfono|"
-    r"llamada telefónica|telefonisch|videogesprek",
+    r"videoconference|video link|телефонн\w+ разговор\w*|по телефону|видеосвяз\w+|"
+    r"telefonda|telefonla|telefon görüşmesi|telefon danışığı|görüntülü|"
+    r"par téléphone|téléphonique|visioconférence|por teléfono|telefónic\w+|"
+    r"videoconferencia|videollamada|telefonisch|telefoongesprek|gebeld|belde|videogesprek",
     re.IGNORECASE,
 )
 
 
 def mark_calls(events: list[Event], text: str) -> None:
-    """A "meeting" first reported in a sentence about a phone or video call is a call.
+    """A "meeting" that the article reports as a phone or video call is a call.
 
-    The sentence is the one where the event's own people (those in no other event)
-    are first named: "Earlier in the day, Kapanadze held a phone conversation with
-    Moldovan Foreign Minister Ion Ciobanu."
+    The sentences that name the event's own people (those in no other event) decide:
+    one of them speaks of a call ("Earlier in the day, Kapanadze held a phone
+    conversation with ...", "s'est entretenue par téléphone", "telefonla görüştü") and
+    none of them of meeting in person ("met", "received", "hosted", "visited").
     """
     bounds = sentences(text)
     for event in events:
@@ -469,9 +471,14 @@ def mark_calls(events: list[Event], text: str) -> None:
         own = [p for p in event.participants if p.evidence and not known(p.name, others)]
         if not own:
             continue
-        first = min(min(s.start for s in p.evidence) for p in own)
-        sentence = next((text[a:b] for a, b in bounds if a <= first < b), "")
-        if _CALL_PHRASE.search(sentence) and not _PAST_MEETING.search(sentence):
+        about = [
+            text[a:b]
+            for a, b in bounds
+            if any(a <= span.start < b for p in own for span in p.evidence)
+        ]
+        if any(_CALL_PHRASE.search(s) for s in about) and not any(
+            _PAST_MEETING.search(s) for s in about
+        ):
             event.kind = "call"
             event.location = None
 
