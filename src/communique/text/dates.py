@@ -77,9 +77,6 @@ def resolve_date(
             same_year = day
         if published <= same_year < day:
             day = same_year
-        elif day.year > published.year and 0 < (published - same_year).days <= 7:
-            # a few days before the publication (a dateline), not a year later
-            day = same_year
     if (
         published is not None
         and abs((day - published).days) == 7
