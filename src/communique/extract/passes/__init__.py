@@ -41,7 +41,6 @@ class Pass:
 
 
 PASSES: tuple[Pass, ...] = (
-    Pass("separate_meetings", lambda ev, c: split.split_separate_meetings(ev, c.text)),
     Pass(
         "missed_events",
         lambda ev, c: completion.add_missed_events(
@@ -55,6 +54,8 @@ PASSES: tuple[Pass, ...] = (
     Pass("places_english", lambda ev, c: places.english_places(ev, c.text, c.language)),
     Pass("affiliations", lambda ev, c: places.ground_affiliations(ev, c.text, c.language)),
     Pass("roles", lambda ev, c: roles.ground_roles(ev, c.text, c.doc, c.language)),
+    # after affiliations: who is on the anchor's side is known by then
+    Pass("separate_meetings", lambda ev, c: split.split_separate_meetings(ev, c.text)),
     Pass("quotes", lambda ev, c: completion.add_quotes(ev, c.text)),
     Pass("summaries", lambda ev, c: summaries.check_summaries(ev, c.text, c.language)),
 )

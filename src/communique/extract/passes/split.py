@@ -60,15 +60,44 @@ def _split(event: Event, folded: list[str], together: list[str]) -> list[Event]:
         if p is not anchor and anchor.affiliation and p.affiliation == anchor.affiliation
     ]
     others = [p for p in event.participants if p is not anchor and p not in own_side]
-    if any(not named[id(p)] for p in others):
-        return [event]  # someone the article never names: nothing says who was together
-    groups = _groups(others, where)
+    # who can have met the anchor on their own: a head of delegation, or someone of a
+    # known other country or organisation
+    leads = [p for p in others if p.head_of_delegation or p.affiliation]
+    if any(not named[id(p)] for p in leads):
+        return [event]  # a lead the article never names: nothing says who was together
+    groups = _groups(leads, where)
     if len(groups) < 2:
         return [event]
+    # everyone else goes with the lead they are named with (or share a country with),
+    # else stays with the anchor in the first meeting
+    for person in others:
+        if person in leads:
+            continue
+        home = next(
+            (
+                g
+                for g in groups
+                if any(
+                    where[id(person)] & where[id(q)]
+                    or (person.affiliation and person.affiliation == q.affiliation)
+                    for q in g
+                )
+            ),
+            None,
+        )
+        if home is None:
+            own_side.append(person)
+        else:
+            home.append(person)
     split: list[Event] = []
-    for group in sorted(groups, key=lambda g: min(min(named[id(p)]) for p in g)):
+    ordered = sorted(groups, key=lambda g: min(min(named[id(p)], default=10**6) for p in g))
+    for number, group in enumerate(ordered):
         sentences_of_group = set().union(*(where[id(p)] for p in group))
-        company = [p for p in own_side if where[id(p)] & sentences_of_group]
+        company = [
+            p
+            for p in own_side
+            if where[id(p)] & sentences_of_group or (number == 0 and not where[id(p)])
+        ]
         people = [anchor, *company, *group]
         split.append(
             event.model_copy(
