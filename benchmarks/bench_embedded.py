@@ -4,17 +4,19 @@ same run (prints figures; asserts nothing).
     flock /work/model.lock .venv/bin/python benchmarks/bench_embedded.py \\
         [--prompt ID] [--json FILE] [--no-cached] [PATH ...]
 
-The raw rates are llama.cpp's own on this machine and model, in this process, before
-and after the articles (their mean is used): prompt evaluation (512 tokens in one
-batch), free generation and generation under the draft's JSON grammar (64 tokens
-each, greedy). Then each article goes through the pipeline in one process, in a fresh
-result cache (the first one also pays for the static prompt prefix unless its KV state
-is on disk). Per article and per model call: prompt tokens (and the new ones, past
-the static prefix or the conversation already in the context), output tokens,
-seconds, output tokens a second, and the ratio of the seconds to what the raw rates
-give for those tokens (1.0 = llama.cpp's raw speed; the rest is grammar, sampling and
-Python). Finally, unless ``--no-cached``, the same CLI command twice more, from the
-cache: the whole command's wall time.
+Each article goes through the pipeline in one process, in a fresh result cache (the
+first one also pays for the static prompt prefix unless its KV state is on disk).
+Right before each article, llama.cpp's own rates on this machine and model are
+measured in the same process: prompt evaluation (256 tokens in one batch), free
+generation and generation under the draft's JSON grammar (32 tokens each, greedy),
+so that the ratio stays meaningful on a machine whose load changes. Per article and
+per model call: prompt tokens (and the new ones, past the static prefix or the
+conversation already in the context), output tokens, seconds, output tokens a
+second, and the ratio of the seconds to what those raw rates give for those tokens
+(new prompt tokens at the prompt rate, output at the grammar rate; 1.0 is llama.cpp's
+raw speed, the rest is sampling, streaming and Python). Finally, unless
+``--no-cached``, the same CLI command twice more, from the cache: the whole
+command's wall time.
 
 The model is run in-process: wrap the command in ``flock /work/model.lock`` on a
 shared machine.
@@ -50,7 +52,7 @@ def raw_rates(llama: Any, text: str, grammar_text: str) -> dict[str, float]:
     from llama_cpp.llama_grammar import LlamaGrammar
 
     tokens = llama.tokenize(text.encode("utf-8"), add_bos=True, special=False)
-    batch = (tokens * 8)[:512]
+    batch = (tokens * 8)[:256]
     llama.reset()
     started = time.perf_counter()
     llama.eval(batch)
@@ -63,9 +65,9 @@ def raw_rates(llama: Any, text: str, grammar_text: str) -> dict[str, float]:
         for produced, _ in enumerate(stream):
             if produced == 0:
                 started = time.perf_counter()  # the first token also paid for the prompt
-            elif produced == 64:
+            elif produced == 32:
                 break
-        return 64 / (time.perf_counter() - started)
+        return 32 / (time.perf_counter() - started)
 
     free = generation(None)
     constrained = generation(LlamaGrammar.from_string(grammar_text, verbose=False))
@@ -145,21 +147,32 @@ def main() -> None:
     load_s = time.perf_counter() - started
     grammar = schema_grammar(json.dumps(ExtractionDraft.model_json_schema()))
     sample = sorted((ROOT / "samples").glob("*.txt"))[0].read_text(encoding="utf-8")
-    before = raw_rates(backend.llama, sample, grammar)
-    print(json.dumps({"raw_rates_before": before}), flush=True)
 
     summariser = Summariser(backend, load_prompt(args.prompt))
     calls: list[Call] = []
-    instrument(backend, calls)
     rows = []
     for item in read_inputs(args.paths):
         if not isinstance(item, Article):
             continue
+        backend._conversation = None  # raw rates first, on this machine as it is now
+        rates = raw_rates(backend.llama, sample, grammar)
+        instrument(backend, calls)
         first_call = len(calls)
         t0 = time.perf_counter()
         record = summariser.summarise(item)
         seconds = time.perf_counter() - t0
+        del backend.create  # the instrumentation off
         mine = calls[first_call:]
+        ideal = (
+            sum(c.new_prompt_tokens for c in mine) / rates["prompt_tokens_per_s"]
+            + sum(c.completion_tokens for c in mine) / rates["grammar_generation_tokens_per_s"]
+        )
+        free = (
+            sum(c.new_prompt_tokens for c in mine) / rates["prompt_tokens_per_s"]
+            + sum(c.completion_tokens for c in mine) / rates["free_generation_tokens_per_s"]
+        )
+        model_seconds = sum(c.seconds for c in mine)
+        completion_tokens = sum(c.completion_tokens for c in mine)
         rows.append(
             {
                 "article": Path(item.source).name,
@@ -168,34 +181,20 @@ def main() -> None:
                 "calls": len(mine),
                 "prompt_tokens": sum(c.prompt_tokens for c in mine),
                 "new_prompt_tokens": sum(c.new_prompt_tokens for c in mine),
-                "completion_tokens": sum(c.completion_tokens for c in mine),
-                "model_seconds": round(sum(c.seconds for c in mine), 2),
+                "completion_tokens": completion_tokens,
+                "model_seconds": round(model_seconds, 2),
+                "output_tokens_per_s": round(completion_tokens / model_seconds, 2)
+                if model_seconds
+                else None,
+                "raw_rates": rates,
+                "raw_llama_cpp_s": round(ideal, 2),
+                "ratio_to_raw": round(model_seconds / ideal, 2) if ideal else None,
+                "ratio_to_raw_free_generation": round(model_seconds / free, 2) if free else None,
                 "events": len(record.events),
                 "per_call": [asdict(c) | {"seconds": round(c.seconds, 2)} for c in mine],
             }
         )
         print(json.dumps({k: v for k, v in rows[-1].items() if k != "per_call"}), flush=True)
-    del backend.create  # the instrumentation off
-    backend._conversation = None
-    after = raw_rates(backend.llama, sample, grammar)
-    rates = {k: round((before[k] + after[k]) / 2, 2) for k in before}
-
-    for row in rows:
-        ideal = (
-            row["new_prompt_tokens"] / rates["prompt_tokens_per_s"]
-            + row["completion_tokens"] / rates["grammar_generation_tokens_per_s"]
-        )
-        row["output_tokens_per_s"] = round(row["completion_tokens"] / row["model_seconds"], 2)
-        row["raw_llama_cpp_s"] = round(ideal, 2)
-        row["ratio_to_raw"] = round(row["model_seconds"] / ideal, 2) if ideal else None
-        row["ratio_to_raw_free_generation"] = round(
-            row["model_seconds"]
-            / (
-                row["new_prompt_tokens"] / rates["prompt_tokens_per_s"]
-                + row["completion_tokens"] / rates["free_generation_tokens_per_s"]
-            ),
-            2,
-        )
 
     cached_runs = []
     if not args.no_cached:
@@ -217,9 +216,12 @@ def main() -> None:
         "articles": len(rows),
         "ok": sum(r["status"] == "ok" for r in rows),
         "model_load_s": round(load_s, 2),
-        "raw_rates (llama.cpp, mean of before and after)": rates,
-        "raw_rates_before": before,
-        "raw_rates_after": after,
+        "median_raw_rates (llama.cpp, before each article)": {
+            key: statistics.median(r["raw_rates"][key] for r in rows)
+            for key in rows[0]["raw_rates"]
+        }
+        if rows
+        else {},
         "median_s_per_article": round(statistics.median(seconds), 2),
         "mean_s_per_article": round(statistics.mean(seconds), 2),
         "first_article_s": seconds[0] if seconds else None,
