@@ -8,10 +8,11 @@ LangExtract talks to an OpenAI-compatible endpoint; here that is a loopback serv
 answering with the embedded GGUF through llama-cpp-python (JSON mode, greedy), one
 request at a time, so both tools run the same model on the same CPU. LangExtract runs
 with its defaults (1,000-character chunks, one pass), two short examples of the task
-written for this benchmark, and no network. Accuracy is the participants' names
-against the gold records (a name or one of its aliases, compared the way communique's
-eval compares names): precision, recall and F1 over all articles, the same function
-for both tools. Prints figures; asserts nothing.
+written for this benchmark, and no network. The articles are by default from the eval
+set's held-out part (``evals/cases-test``), which no prompt was tuned on. Accuracy is
+the participants' names against the gold records (a name or one of its aliases,
+compared the way communique's eval compares names): precision, recall and F1 over all
+articles, the same function for both tools. Prints figures; asserts nothing.
 """
 
 from __future__ import annotations
@@ -119,6 +120,11 @@ def serve(backend: Any) -> FakeOpenAI:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=6, help="Real eval articles (default 6).")
+    parser.add_argument(
+        "--cases",
+        default="cases-test",
+        help="evals/ folder: cases-test (held out from all tuning, the default) or cases.",
+    )
     parser.add_argument("--json", type=Path, default=None, help="Also write the figures here.")
     args = parser.parse_args()
     try:
@@ -141,7 +147,7 @@ def main() -> None:
     backend: Any = get_backend("local")
     backend.count_tokens("warm up")
     server = serve(backend)
-    cases = sorted((ROOT / "evals" / "cases").glob("*.gold.json"))
+    cases = sorted((ROOT / "evals" / args.cases).glob("*.gold.json"))
     cases = [c for c in cases if not json.loads(c.read_text()).get("synthetic")][: args.n]
     rows = []
     totals = {"communique": [0, 0, 0], "langextract": [0, 0, 0]}
@@ -209,6 +215,7 @@ def main() -> None:
         "model": backend.model_id,
         "langextract": lx.__version__ if hasattr(lx, "__version__") else "installed",
         "articles": len(rows),
+        "cases": f"evals/{args.cases}",
         "median_s_per_article": {
             "communique": statistics.median(r["communique_s"] for r in rows),
             "langextract": statistics.median(r["langextract_s"] for r in rows),
