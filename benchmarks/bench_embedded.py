@@ -115,6 +115,12 @@ def instrument(backend: Any, calls: list[Call]) -> None:
     backend.create = create
 
 
+def median(values: Any) -> float | None:
+    """The median of the values that are not None; None when there are none."""
+    present = [v for v in values if v is not None]
+    return statistics.median(present) if present else None
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("paths", nargs="*", default=[str(ROOT / "samples")])
@@ -228,10 +234,8 @@ def main() -> None:
         "median_prompt_tokens": statistics.median(r["prompt_tokens"] for r in rows),
         "median_new_prompt_tokens": statistics.median(r["new_prompt_tokens"] for r in rows),
         "median_completion_tokens": statistics.median(r["completion_tokens"] for r in rows),
-        "median_output_tokens_per_s": statistics.median(r["output_tokens_per_s"] for r in rows),
-        "median_ratio_to_raw": statistics.median(
-            r["ratio_to_raw"] for r in rows if r["ratio_to_raw"] is not None
-        ),
+        "median_output_tokens_per_s": median(r["output_tokens_per_s"] for r in rows),
+        "median_ratio_to_raw": median(r["ratio_to_raw"] for r in rows),
         "cached_rerun_s (whole CLI command)": cached_runs,
         "per_article": rows,
     }
