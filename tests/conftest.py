@@ -41,6 +41,9 @@ def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     for name in _ENV_TO_CLEAR:
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
+    # The fake model's scripted answers are one v5-shaped draft per article (with a
+    # summary, no follow-up turn); tests of later prompts name them.
+    monkeypatch.setenv("COMMUNIQUE_PROMPT", "meeting_summary@v5")
     monkeypatch.setenv("no_proxy", "127.0.0.1,localhost")
     # Rich wraps stderr at 80 columns when it is not a terminal; keep messages on one line.
     monkeypatch.setenv("COLUMNS", "4000")

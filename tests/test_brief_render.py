@@ -5,12 +5,13 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from brief_data import pair_records
+from brief_data import PAIR, pair_records, sample
 from communique.brief.build import write_briefing
 from communique.brief.diff import diff_records
 from communique.brief.highlight import Mark, segments
 from communique.brief.regen import sidecar_path
 from communique.brief.render_diff import render_diff_html
+from communique.schema import Grounded, Span
 
 
 def external_references(html: str) -> list[str]:
@@ -89,3 +90,26 @@ def test_diff_names_fields_and_html_shows_both_values() -> None:
     html = render_diff_html(diff)
     assert "<del>military cooperation; regional security</del>" in html
     assert external_references(html) == []
+
+
+def test_an_affiliation_the_article_never_names_is_marked(tmp_path: Path) -> None:
+    records = pair_records()
+    out = tmp_path / "b.md"
+    write_briefing(records, [out])  # pair_records gives no affiliation a source span
+    assert "Azerbaijan (not named in the article)" in out.read_text()
+    # Once one source grounds the affiliation, the entry no longer marks it.
+    text = sample(PAIR[0]).text
+    at = text.index("Azerbaijan")
+    for event in records[0].events:
+        for p in event.participants:
+            if p.affiliation == "Azerbaijan":
+                p.affiliation_source = Grounded(
+                    text="Azerbaijan",
+                    alignment="exact",
+                    evidence=[Span(start=at, end=at + 10, text="Azerbaijan")],
+                )
+    write_briefing(records, [out])
+    assert "Azerbaijan (not named in the article)" not in out.read_text()
+    html_out = tmp_path / "b.html"
+    write_briefing(pair_records(), [html_out])
+    assert "(not named in the article)" in html_out.read_text()

@@ -518,3 +518,58 @@ def test_a_meeting_first_reported_as_a_phone_conversation_is_a_call() -> None:
     )
     first, second = build_events(draft, text, None, "en")
     assert (first.kind, second.kind, second.location) == ("meeting", "call", None)
+
+
+def test_a_dutch_call_with_met_is_still_a_call() -> None:
+    # Dutch "met" is "with": "heeft gebeld met" is "called with", not "met".
+    text = (
+        "Premier Mark Rutte heeft gebeld met de Oekraïense president Volodimir Zelenski. "
+        "De twee spraken volgens Zelenski over militaire steun."
+    )
+    draft = _draft(
+        _event(
+            [
+                _person("Mark Rutte", "Netherlands", "host"),
+                _person("Volodimir Zelenski", "Ukraine", "visitor"),
+            ],
+            city="Den Haag",
+        )
+    )
+    (event,) = build_events(draft, text, None, "nl")
+    assert (event.kind, event.location) == ("call", None)
+
+
+def test_a_meeting_in_person_beside_a_call_sentence_stays_a_meeting() -> None:
+    text = (
+        "Minister Anna Berg met Minister Jonas Falk in Oslo. "
+        "Berg and Falk had spoken by phone last week."
+    )
+    draft = _draft(
+        _event(
+            [
+                _person("Anna Berg", "Norway", "host"),
+                _person("Jonas Falk", "Sweden", "visitor"),
+            ],
+            city="Oslo",
+        )
+    )
+    (event,) = build_events(draft, text, None, "en")
+    assert event.kind == "meeting"
+
+
+def test_an_azerbaijani_call_is_a_call() -> None:
+    text = (
+        "Avqustun 28-də Prezident Vladimir Putin Prezident İlham Əliyevə zəng edib. "
+        "Telefon söhbəti əsnasında regionda vəziyyət müzakirə olunub."
+    )
+    draft = _draft(
+        _event(
+            [
+                _person("Vladimir Putin", "Russia", "host"),
+                _person("İlham Əliyevə", "Azerbaijan", "visitor"),
+            ],
+            city="Bakı",
+        )
+    )
+    (event,) = build_events(draft, text, None, "az")
+    assert (event.kind, event.location) == ("call", None)

@@ -50,6 +50,7 @@ def test_embedded_model_summarises_a_sample_article(embedded_model: Path, tmp_pa
     )
     env.pop("OPENAI_API_KEY", None)
     env.pop("OPENAI_BASE_URL", None)
+    env.pop("COMMUNIQUE_PROMPT", None)  # the default prompt, as a user gets it
     out = tmp_path / "out.jsonl"
 
     first = _run(["summarise", str(SAMPLE), "--out", str(out)], env)
@@ -103,6 +104,7 @@ def test_embedded_model_record_is_complete_and_grounded(
     env.update(COMMUNIQUE_HOME=str(tmp_path / "home"), COMMUNIQUE_MODEL_PATH=str(embedded_model))
     env.pop("OPENAI_API_KEY", None)
     env.pop("OPENAI_BASE_URL", None)
+    env.pop("COMMUNIQUE_PROMPT", None)  # the default prompt, as a user gets it
     out = tmp_path / "out.jsonl"
     result = _run(["summarise", str(sample), "--strict", "--out", str(out)], env)
     assert result.returncode == 0, result.stderr

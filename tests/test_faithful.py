@@ -21,7 +21,7 @@ from communique.schema import Event, Location, Participant
 from communique.text.candidates import candidate_names
 from communique.text.dates import resolve_date
 from communique.text.names import english_form
-from communique.text.places import english_city, english_country
+from communique.text.places import english_city, english_country, place_mentions
 from communique.text.summary_check import EventFacts, Person, summary_problems
 from fake_openai import FakeOpenAI, completion
 
@@ -399,6 +399,11 @@ def test_a_rewritten_summary_that_agrees_is_kept(
     [
         ("Former President George W. Bush visited Kyiv.", "George W. Bush", ["George W"]),
         (
+            "Prime Minister Theresa May met Angela Merkel on 5 May 2019.",
+            "Theresa May",
+            ["Merkel On", "Angela Merkel May"],
+        ),
+        (
             "El Canciller Álvaro Leyva recibió a su homólogo.",
             "Álvaro Leyva",
             ["Canciller Álvaro Leyva"],
@@ -478,6 +483,21 @@ def test_city_names_come_out_in_english(local: str, english: str) -> None:
 )
 def test_country_names_come_out_in_english(local: str, english: str) -> None:
     assert english_country(local) == english
+
+
+@pytest.mark.parametrize(
+    "text,language,countries",
+    [
+        ("la Presidenta de la República, Dina Boluarte", "es", []),
+        ("la República Dominicana y Saudi officials", "es", ["DO", "SA"]),
+        ("the United States and the United Kingdom", "en", ["US", "GB"]),
+    ],
+)
+def test_a_word_that_opens_several_country_names_names_none(
+    text: str, language: str, countries: list[str]
+) -> None:
+    found = [m.value for m in place_mentions(text, language) if m.kind == "country"]
+    assert found == countries
 
 
 def test_a_venue_in_the_articles_language_becomes_english_and_a_call_has_none() -> None:

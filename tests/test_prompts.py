@@ -87,7 +87,8 @@ def test_released_prompts_match_the_lock_file():
         )
 
 
-def test_default_prompt_is_the_newest_released_version():
+def test_default_prompt_is_the_newest_released_version(monkeypatch):
+    monkeypatch.delenv("COMMUNIQUE_PROMPT")
     released = [p for p in available_prompts() if p.name == "meeting_summary" and p.released]
     assert released
     newest = max(released, key=lambda p: int(p.version[1:]))
@@ -178,6 +179,7 @@ def test_malformed_prompt_files(tmp_path, content, message):
 
 
 def test_prompts_dir_follows_the_environment(tmp_path, monkeypatch):
+    monkeypatch.delenv("COMMUNIQUE_PROMPT")
     make_prompt(tmp_path, "meeting_summary", "v7")
     monkeypatch.setenv("COMMUNIQUE_PROMPTS_DIR", str(tmp_path))
     assert prompts_dir() == tmp_path
@@ -217,8 +219,13 @@ def test_cli_prompts_lock_and_list(tmp_path, monkeypatch):
 
     locked = runner.invoke(app, ["prompts", "lock"])
     assert locked.exit_code == 0, locked.output
-    assert "3 released prompt(s) locked" in locked.stdout
-    assert set(read_lock(tmp_path)) == {"meeting_summary@v1", "meeting_summary@v5", "talks@v1"}
+    assert "4 released prompt(s) locked" in locked.stdout
+    assert set(read_lock(tmp_path)) == {
+        "meeting_summary@v1",
+        "meeting_summary@v5",
+        "meeting_summary@v7",
+        "talks@v1",
+    }
 
     listed = runner.invoke(app, ["prompts", "list"])
     assert listed.exit_code == 0, listed.output
@@ -230,3 +237,9 @@ def test_cli_prompts_lock_and_list(tmp_path, monkeypatch):
     refused = runner.invoke(app, ["prompts", "lock"])
     assert refused.exit_code == 101
     assert "immutable" in " ".join(refused.stderr.split())
+
+
+def test_communique_prompt_pins_the_default(monkeypatch):
+    monkeypatch.setenv("COMMUNIQUE_PROMPT", "meeting_summary@v1")
+    assert load_prompt().id == "meeting_summary@v1"
+    assert load_prompt("meeting_summary@v5").id == "meeting_summary@v5"  # named wins

@@ -27,7 +27,7 @@ from communique.brief.model import (
     SourceArticle,
 )
 from communique.brief.people import Mention, Person, compatible, parse_name, resolve_people
-from communique.schema import ArticleRecord, Event
+from communique.schema import ArticleRecord, Event, Participant
 from communique.text.names import fold
 
 _KIND_ORDER = {"signing": 0, "meeting": 1, "call": 2, "announcement": 3, "other": 4}
@@ -173,10 +173,16 @@ def _entry(
                     side=p.side,
                     head=p.head_of_delegation,
                     sources=[ref.article_id],
+                    affiliation_unsourced=_unsourced(p),
                 )
                 continue
             found.role = found.role or p.role
-            found.affiliation = found.affiliation or p.affiliation
+            better = found.affiliation is None or (
+                found.affiliation_unsourced and not _unsourced(p)
+            )
+            if better and p.affiliation is not None:
+                found.affiliation = p.affiliation
+                found.affiliation_unsourced = _unsourced(p)
             found.head = found.head or p.head_of_delegation
             if ref.article_id not in found.sources:
                 found.sources.append(ref.article_id)
@@ -333,3 +339,8 @@ def person_matches(query: str, person: Person) -> bool:
         return True
     parsed = parse_name(query)
     return parsed.full and any(compatible(parsed, parse_name(n)) for n in names)
+
+
+def _unsourced(participant: Participant) -> bool:
+    """An affiliation no mention in the article supports (flagged by a null source)."""
+    return participant.affiliation is not None and participant.affiliation_source is None

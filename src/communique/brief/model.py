@@ -53,6 +53,8 @@ class EntryPerson:
     side: str
     head: bool
     sources: list[str]  # article ids that name this person in the event
+    # The affiliation is the model's knowledge: no mention in the article supports it.
+    affiliation_unsourced: bool = False
 
 
 @dataclass

@@ -91,7 +91,10 @@ def _entry(briefing: Briefing, entry: Entry) -> list[str]:
     if entry.participants:
         lines.append("- **Participants:**")
         for p in entry.participants:
-            role = ", ".join(md(x) for x in (p.role, p.affiliation) if x)
+            affiliation = p.affiliation and md(p.affiliation) + (
+                " (not named in the article)" if p.affiliation_unsourced else ""
+            )
+            role = ", ".join(x for x in (p.role and md(p.role), affiliation) if x)
             lead = " (head of delegation)" if p.head else ""
             lines.append(f"  - [{md(p.name)}](#{p.person_id}){' — ' + role if role else ''}{lead}")
     if entry.agreements:

@@ -10,7 +10,7 @@ model left in the article's language ("Canciller", "Premier").
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
@@ -127,30 +127,39 @@ def english_roles(
     roles = untranslated_roles(draft, language)
     if not roles:
         return draft
+    # Each title is fixed in the schema (a constant the grammar writes for the model),
+    # so the model writes only its English form. Asked for a bare list of English
+    # titles, the small embedded model copied the titles back unchanged.
     listed = "\n".join(f"{i + 1}. {role}" for i, role in enumerate(roles))
     request = (
-        "Some titles in your answer are not in English. Give each one in English, in the "
-        f"same order, as a short official title (keep Deputy, Vice or Acting):\n{listed}"
+        "Some titles in your answer are not in English. Give each one in English as an "
+        "English news agency would write it, a short official title (keep Deputy, Vice "
+        f"or Acting):\n{listed}"
     )
     turn = [*conversation, {"role": "user", "content": request}]
-    model = create_model(
-        "EnglishTitles",
-        __base__=_Titles,
-        titles=(
-            list[Annotated[str, Field(max_length=80)]],
-            Field(min_length=len(roles), max_length=len(roles)),
-        ),
-    )
+    fields: dict[str, Any] = {
+        f"t{i + 1}": (
+            create_model(
+                f"Title{i + 1}",
+                __base__=_Strict,
+                title=(Literal[role], ...),  # type: ignore[arg-type]
+                in_english=(str, Field(max_length=80)),
+            ),
+            Field(...),
+        )
+        for i, role in enumerate(roles)
+    }
+    model = create_model("EnglishTitles", __base__=_Strict, **fields)
     calls.next_turn()
     try:
         reply = caller.call_for(model, turn, params, calls, FoldedText(model_text))
     except CommuniqueError:
         return draft
-    english = {
-        role: title.strip()
-        for role, title in zip(roles, reply.titles, strict=False)
-        if title.strip() and is_english(title, language)
-    }
+    english: dict[str, str] = {}
+    for i, role in enumerate(roles):
+        title = str(getattr(reply, f"t{i + 1}").in_english).strip()
+        if title and title.casefold() != role.casefold() and is_english(title, language):
+            english[role] = title
     fixed = draft.model_copy(deep=True)
     for event in fixed.events:
         for person in event.people:
@@ -159,7 +168,5 @@ def english_roles(
     return fixed
 
 
-class _Titles(BaseModel):
+class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
-
-    titles: list[str]

@@ -156,8 +156,11 @@ def _load(root: Path, prompt_id: str) -> Prompt:
 
 
 def load_prompt(prompt_id: str | None = None, root: Path | None = None) -> Prompt:
-    """Load ``name@version``; ``name`` alone (or None) means the newest released version."""
-    return _load((root or prompts_dir()).resolve(), prompt_id or DEFAULT_PROMPT_NAME)
+    """Load ``name@version``; ``name`` alone means the newest released version. None
+    means ``COMMUNIQUE_PROMPT`` (a pinned version, e.g. for a cron line) or, without
+    it, the newest released version."""
+    chosen = prompt_id or os.environ.get("COMMUNIQUE_PROMPT") or DEFAULT_PROMPT_NAME
+    return _load((root or prompts_dir()).resolve(), chosen)
 
 
 def read_lock(root: Path | None = None) -> dict[str, str]:

@@ -36,6 +36,9 @@ _NOT_NAMES = {
 }  # fmt: skip
 
 
+_MONTH_NAMES = frozenset({"march", "may", "june", "july", "august"})  # also surnames
+
+
 # Words that make a capitalised run an organisation, place or thing, not a person.
 THING_WORDS = {
     "party", "parties", "assembly", "agency", "ministry", "administration", "department",
@@ -105,7 +108,14 @@ def _runs(text: str) -> list[list[re.Match[str]]]:
             pending.append(match)
             continue
         common = word.lower() in lower and _sentence_start(text, match.start())
-        if (_is_name_word(word) and not common) or (after_initial and contiguous):
+        # A month's name after a first name and before no day is a surname: "Theresa May".
+        surname_month = (
+            bool(current)
+            and contiguous
+            and fold(word) in _MONTH_NAMES
+            and not re.match(r"\s*\d", text[match.end() :])
+        )
+        if (_is_name_word(word) and not common) or (after_initial and contiguous) or surname_month:
             if current and contiguous:
                 current.extend(pending)
                 current.append(match)

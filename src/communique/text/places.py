@@ -73,9 +73,7 @@ _IRREGULAR_DEMONYMS = {
     "turk": "TR",
 }  # fmt: skip
 # First words of country names that are not adjectives of that country.
-_NOT_ADJECTIVES = frozenset(
-    {"united", "republic", "north", "south", "turks", "saint", "central", "diego"}
-)
+_NOT_ADJECTIVES = frozenset({"turks", "central", "diego"})
 # International organisations: canonical English acronym or name, and other forms.
 ORGANISATIONS: dict[str, tuple[str, ...]] = {
     "UN": ("United Nations", "ООН", "ONU", "BM", "BMT", "Birleşmiş Milletler",
@@ -169,9 +167,14 @@ def _index() -> _Index:
             if isinstance(local, str) and "/" in zone:
                 english_city = zone.rsplit("/", 1)[1].replace("_", " ")
                 cities.setdefault(_key(local), english_city)
+    # A first word that opens the names of several countries ("República" of the
+    # Dominican, Central African and Congo republics) names none of them.
+    codes_of: dict[str, set[str]] = {}
+    for word, code in first_words:
+        codes_of.setdefault(word, set()).add(code)
     firsts: dict[str, str] = {}
     for word, code in first_words:
-        if len(word) >= 5 and word not in _NOT_ADJECTIVES:
+        if len(word) >= 5 and word not in _NOT_ADJECTIVES and len(codes_of[word]) == 1:
             firsts.setdefault(word, code)
     for code, names in _EXTRA_NAMES.items():
         for name in names:

@@ -450,7 +450,8 @@ _CALL_PHRASE = re.compile(
     r"videoconference|video link|телефонн\w+ разговор\w*|по телефону|видеосвяз\w+|"
     r"telefonda|telefonla|telefon görüşmesi|telefon danışığı|görüntülü|"
     r"par téléphone|téléphonique|visioconférence|por teléfono|telefónic\w+|"
-    r"videoconferencia|videollamada|telefonisch|telefoongesprek|gebeld|belde|videogesprek",
+    r"videoconferencia|videollamada|telefonisch|telefoongesprek|gebeld|belde|videogesprek|"
+    r"zəng ed\w*|telefon söhbət\w*|позвонил\w*|созвонил\w*|au téléphone",
     re.IGNORECASE,
 )
 
@@ -461,7 +462,7 @@ def mark_calls(events: list[Event], text: str) -> None:
     The sentences that name the event's own people (those in no other event) decide:
     one of them speaks of a call ("Earlier in the day, Kapanadze held a phone
     conversation with ...", "s'est entretenue par téléphone", "telefonla görüştü") and
-    none of them of meeting in person ("met", "received", "hosted", "visited").
+    none of the others of meeting in person ("met", "received", "hosted", "visited").
     """
     bounds = sentences(text)
     for event in events:
@@ -476,9 +477,10 @@ def mark_calls(events: list[Event], text: str) -> None:
             for a, b in bounds
             if any(a <= span.start < b for p in own for span in p.evidence)
         ]
-        if any(_CALL_PHRASE.search(s) for s in about) and not any(
-            _PAST_MEETING.search(s) for s in about
-        ):
+        calls = [s for s in about if _CALL_PHRASE.search(s)]
+        # "met" in a sentence that speaks of the call is no meeting in person (and
+        # Dutch "gebeld met" is "called with").
+        if calls and not any(_PAST_MEETING.search(s) for s in about if s not in calls):
             event.kind = "call"
             event.location = None
 
