@@ -68,6 +68,9 @@ def main() -> None:
     server = FakeOpenAI(respond).start()
     env = dict(os.environ)
     env.pop("OPENAI_API_KEY", None)
+    # The fake server answers one v5-shaped draft (with a summary) per request; later
+    # prompts add a follow-up turn the fake does not script.
+    env["COMMUNIQUE_PROMPT"] = "meeting_summary@v5"
     env.update(
         COMMUNIQUE_HOME=str(work / "home"),
         COMMUNIQUE_CACHE_DIR=str(work / "home" / "results"),

@@ -95,6 +95,9 @@ def main() -> None:
     env = dict(os.environ)
     for name in ("OPENAI_API_KEY", "COMMUNIQUE_CACHE_DIR"):
         env.pop(name, None)
+    # The fake server answers one v5-shaped draft (with a summary) per request; later
+    # prompts add a follow-up turn the fake does not script.
+    env["COMMUNIQUE_PROMPT"] = "meeting_summary@v5"
     env.update(
         COMMUNIQUE_HOME=str(work / "home"),
         OPENAI_BASE_URL=server.base_url,

@@ -57,7 +57,22 @@ class _Draft(BaseModel):
     def model_json_schema(cls, *args: Any, **kwargs: Any) -> dict[str, Any]:
         """Built once per model and arguments (instructor asks on every call, and building
         it costs milliseconds); each caller gets its own copy."""
-        return copy.deepcopy(_json_schema(cls, args, tuple(sorted(kwargs.items()))))
+        return copy.deepcopy(_json_schema(_unwrapped(cls), args, tuple(sorted(kwargs.items()))))
+
+
+def _unwrapped(model: type[_Draft]) -> type[_Draft]:
+    """The draft class under instructor's per-call wrapper (a subclass of it and of
+    instructor's ResponseSchema, with no fields of its own and the same schema)."""
+    bases = model.__bases__
+    while (
+        len(bases) == 2
+        and bases[1].__name__ == "ResponseSchema"
+        and issubclass(bases[0], _Draft)
+        and model.model_fields.keys() == bases[0].model_fields.keys()
+    ):
+        model = bases[0]
+        bases = model.__bases__
+    return model
 
 
 @lru_cache(maxsize=256)
@@ -176,6 +191,7 @@ class _EventWithoutSummary(DraftEvent):
     model_config = ConfigDict(extra="forbid", json_schema_extra=_drop_summary)
 
 
+@lru_cache(maxsize=64)
 @lru_cache(maxsize=64)
 def draft_model(
     names: tuple[str, ...] | None = None,

@@ -118,6 +118,7 @@ def fold(text: str) -> str:
     return anyascii(base).lower()
 
 
+@lru_cache(maxsize=65536)
 def _key(text: str) -> str:
     key = re.sub(r"['’`.]", "", fold(text))
     key = " ".join(re.sub(r"[^a-z0-9]+", " ", key).split())
@@ -267,12 +268,22 @@ class PlaceMention:
     value: str  # ISO code, organisation canonical name, or English city
 
 
-def place_mentions(text: str, language: str | None = None) -> Iterator[PlaceMention]:
+def place_mentions(text: str, language: str | None = None) -> tuple[PlaceMention, ...]:
     """Countries (names and adjectives), organisations and cities mentioned in ``text``.
 
     Runs of up to four words are tried longest first, so "United Arab Emirates" is one
     mention. Lower-case words only count as adjectives ("gürcü", "грузинский").
+    Remembered per text: several passes ask about the same article.
     """
+    return _place_mentions(text, language)
+
+
+@lru_cache(maxsize=512)
+def _place_mentions(text: str, language: str | None) -> tuple[PlaceMention, ...]:
+    return tuple(_find_place_mentions(text, language))
+
+
+def _find_place_mentions(text: str, language: str | None) -> Iterator[PlaceMention]:
     words = list(_WORD.finditer(text))
     index = _index()
     i = 0
