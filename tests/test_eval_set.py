@@ -1,0 +1,51 @@
+"""The eval set itself: every case loads, the parts are disjoint, the gate is tuned cases."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+
+from communique.evals.gold import case_paths, load_case
+from communique.evals.runner import GATE_FILE, PARTS, gate_ids, set_parts
+from communique.inputs import Article, read_inputs
+
+
+def _ids(part: str) -> set[str]:
+    return {gold.name.removesuffix(".gold.json") for _, gold in case_paths(PARTS[part])}
+
+
+@pytest.mark.parametrize("part", sorted(PARTS))
+def test_every_case_has_an_article_and_a_gold_record_that_load(part: str) -> None:
+    pairs = case_paths(PARTS[part])
+    assert pairs
+    for article_path, gold_path in pairs:
+        case = load_case(gold_path)
+        (item,) = read_inputs([str(article_path)])
+        assert isinstance(item, Article), article_path
+        for event in case.events:
+            assert event.participants, f"{gold_path.name}: an event with no participant"
+
+
+def test_real_cases_cover_seven_languages_and_the_parts_are_disjoint() -> None:
+    tuned, held = _ids("tuned"), _ids("set-aside")
+    assert not tuned & held
+    languages = Counter(load_case(g).language for _, g in case_paths(PARTS["tuned"]))
+    languages.update(load_case(g).language for _, g in case_paths(PARTS["set-aside"]))
+    assert {lang for lang, n in languages.items() if n >= 5} >= {
+        "en",
+        "ru",
+        "az",
+        "tr",
+        "fr",
+        "es",
+        "nl",
+    }
+
+
+def test_the_gate_lists_only_tuned_cases_and_none_set_aside() -> None:
+    gate = gate_ids(GATE_FILE)
+    assert len(gate) >= 25
+    assert gate <= _ids("tuned"), sorted(gate - _ids("tuned"))
+    folders, only = set_parts("gate")
+    assert set(folders) == {"tuned"} and only == gate
