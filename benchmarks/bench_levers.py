@@ -11,6 +11,7 @@ gives the seconds, and the prompt and output tokens of every model call.
 Levers:
   v5             the previous prompt: the model writes each summary
   v7-one-pass    v7 (summaries composed from the record), without the follow-up turn
+  v7-no-roles-turn  v7 without the turn that asks for roles in English
   v7             v7 with its follow-up turn (events the first answer missed)
   v7-lookup-N    v7 with prompt-lookup (speculative) decoding of N draft tokens
   v7-threads-1   v7 on one thread (for scale)
@@ -28,32 +29,41 @@ import statistics
 import subprocess
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-# Real articles of about 250 words from the tuned part of the eval set (never the
-# set-aside part), in English and other languages, single and multi-event.
+# Real articles of 220 to 300 words from the tuned part of the eval set (never the
+# set-aside part), in English and other languages, meetings, calls and a reported pair.
 DEFAULT_ARTICLES = [
     "evals/cases/000_daaaa6ecabdf314d.txt",  # warm-up
     "evals/cases/004_cbaad0d94091b6a1.txt",
-    "evals/cases/r03_state_blinken_aliyev_call.txt",
-    "evals/cases/en01_govuk_may_trump_call_2017.txt",
-    "evals/cases/nl05_nieuwsnl_rutte_zelenski_telefoon.txt",
-    "evals/cases/fr02_ambafrance_colonna_blinken_call.txt",
-    "evals/cases/ru06_prime_putin_lukashenko_sochi.txt",
-    "evals/cases/tr05_ahaber_cavusoglu_oic_three_meetings.txt",
+    "evals/cases/en03_indianawaaz_jaishankar_g20_sidelines.txt",
+    "evals/cases/en08_ukpol_johnson_tillerson_london.txt",
+    "evals/cases/p003_newsaz_hasanov_tufekci.txt",
+    "evals/cases/fr05_aminata_conde_uae_envoy.txt",
+    "evals/cases/es02_andina_rodriguez_mackay_bogota.txt",
+    "evals/cases/es05_ntn24_villavicencio_rubio_call.txt",
+    "evals/cases/nl06_lpmnews_badrising_noorman_ambassadeur.txt",
 ]
-LEVERS = ("v5", "v7-one-pass", "v7", "v7-lookup-10", "v7-threads-1")
+LEVERS = ("v5", "v7-one-pass", "v7-no-roles-turn", "v7", "v7-lookup-10", "v7-threads-1")
 
 
-def _prompts_without_followup(tmp: Path) -> Path:
-    """A copy of prompts/ whose v7 has no follow-up turn."""
+def _prompts_with(tmp: Path, edit: Callable[[str], str]) -> Path:
+    """A copy of prompts/ with v7 edited (an unreleased variant, for measuring only)."""
     target = tmp / "prompts"
     shutil.copytree(ROOT / "prompts", target)
     path = target / "meeting_summary" / "v7.md"
-    text = path.read_text(encoding="utf-8")
-    path.write_text(re.sub(r"\n=== followup ===\n.*\Z", "\n", text, flags=re.S), encoding="utf-8")
+    path.write_text(edit(path.read_text(encoding="utf-8")), encoding="utf-8")
     return target
+
+
+def _without_followup(text: str) -> str:
+    return re.sub(r"\n=== followup ===\n.*\Z", "\n", text, flags=re.S)
+
+
+def _without_roles_turn(text: str) -> str:
+    return text.replace("english_roles = true", "english_roles = false")
 
 
 def _configure(lever: str, tmp: Path) -> tuple[list[str], dict[str, str]]:
@@ -61,7 +71,9 @@ def _configure(lever: str, tmp: Path) -> tuple[list[str], dict[str, str]]:
     if lever == "v5":
         return ["--prompt", "meeting_summary@v5"], env
     if lever == "v7-one-pass":
-        env["COMMUNIQUE_PROMPTS_DIR"] = str(_prompts_without_followup(tmp))
+        env["COMMUNIQUE_PROMPTS_DIR"] = str(_prompts_with(tmp, _without_followup))
+    elif lever == "v7-no-roles-turn":
+        env["COMMUNIQUE_PROMPTS_DIR"] = str(_prompts_with(tmp, _without_roles_turn))
     elif lever.startswith("v7-lookup-"):
         env["COMMUNIQUE_LOOKUP"] = lever.rsplit("-", 1)[1]
     elif lever.startswith("v7-threads-"):

@@ -99,6 +99,7 @@ def assembly_version() -> str:
 #: follow-up turns; a change there must not be served a cached answer to the old request
 REQUEST_MODULES = (
     "text/candidates.py",
+    "text/datewords.py",
     "text/names.py",
     "text/morphology.py",
     "text/instructions.py",

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 
+from communique.text.datewords import ANY_MONTH, RELATIVE_DAYS, WEEKDAYS
 from communique.text.morphology import common_phrase, place_word
 from communique.text.names import fold, title_words
 from communique.text.spans import WORD_PATTERN
@@ -36,7 +37,7 @@ _NOT_NAMES = {
 }  # fmt: skip
 
 
-_MONTH_NAMES = frozenset({"march", "may", "june", "july", "august"})  # also surnames
+_SURNAME_MONTHS = frozenset({"march", "may", "june", "july", "august"})  # also surnames
 
 
 # Words that make a capitalised run an organisation, place or thing, not a person.
@@ -112,7 +113,7 @@ def _runs(text: str) -> list[list[re.Match[str]]]:
         surname_month = (
             bool(current)
             and contiguous
-            and fold(word) in _MONTH_NAMES
+            and fold(word) in _SURNAME_MONTHS
             and not re.match(r"\s*\d", text[match.end() :])
         )
         if (_is_name_word(word) and not common) or (after_initial and contiguous) or surname_month:
@@ -195,58 +196,23 @@ def _place_like(word: str) -> bool:
     return is_place(word)
 
 
-_MONTHS = (
-    "January|February|March|April|May|June|July|August|September|October|November|December|"
-    "Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec"
-)
-# Month names in the other languages the eval set covers (ru, az, tr, fr, es, nl);
-# dateparser resolves them.
-_MONTHS_OTHER = (
-    "января|февраля|марта|апреля|мая|июня|июля|августа|сентября|октября|ноября|декабря|"
-    "янв|фев|мар|апр|июн|июл|авг|сент|сен|окт|нояб|ноя|дек|"
-    "yanvar|fevral|mart|aprel|may|iyun|iyul|avqust|sentyabr|oktyabr|noyabr|dekabr|"
-    "ocak|şubat|mart|nisan|mayıs|haziran|temmuz|ağustos|eylül|ekim|kasım|aralık|"
-    "janvier|février|mars|avril|mai|juin|juillet|août|septembre|octobre|novembre|décembre|"
-    "enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre|octubre|noviembre|diciembre|"
-    "januari|februari|maart|april|mei|juni|juli|augustus|september|oktober|november|december"
-)
-_WEEKDAYS = (
-    "Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|"
-    "понедельник|вторник|среду|четверг|пятницу|субботу|воскресенье|"
-    "lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|"
-    "lunes|martes|miércoles|jueves|viernes|sábado|domingo|"
-    "maandag|dinsdag|woensdag|donderdag|vrijdag|zaterdag|zondag|"
-    "pazartesi|salı|çarşamba|perşembe|cuma|cumartesi|pazar"
-)
-_RELATIVE = (
-    "today|yesterday|tomorrow|the day before yesterday|the day after tomorrow|"
-    "сегодня|вчера|завтра|bu gün|dünən|sabah|bugün|dün|yarın|aujourd'hui|hier|demain|"
-    "hoy|ayer|mañana|vandaag|gisteren|morgen"
-)
-_ANY_MONTH = f"{_MONTHS}|{_MONTHS_OTHER}"
-#: every month name and abbreviation the date candidates know, "|"-separated
-MONTH_NAMES = _ANY_MONTH
-#: a weekday or a relative day ("Wednesday", "yesterday", "dün"): a definite day
-RELATIVE_WORDING = re.compile(rf"^(?:(?:last|next|this|on)\s+)?(?:{_WEEKDAYS}|{_RELATIVE})$", re.I)
 # Azerbaijani and Turkish put case endings on the month and the day: "Avqustun 28-də"
 # (on August 28), "28 Ağustos'ta".
 _TURKIC_ENDING = r"(?:['’]?-?[a-zçğıöşüə]{1,4})?"
 _DATE_PATTERNS = [
-    rf"\b\d{{1,2}}(?:st|nd|rd|th|er)?\s+(?:of\s+|de\s+)?(?:{_ANY_MONTH})(?!\w)"
+    rf"\b\d{{1,2}}(?:st|nd|rd|th|er)?\s+(?:of\s+|de\s+)?(?:{ANY_MONTH})(?!\w)"
     rf"(?:,?\s+(?:de\s+)?\d{{4}})?",
-    rf"\b(?:{_ANY_MONTH})\.?\s+\d{{1,2}}(?!\d)(?:st|nd|rd|th)?(?:,?\s+\d{{4}})?",
+    rf"\b(?:{ANY_MONTH})\.?\s+\d{{1,2}}(?!\d)(?:st|nd|rd|th)?(?:,?\s+\d{{4}})?",
     r"\b\d{4}-\d{2}-\d{2}\b",
     r"\b\d{1,2}[./]\d{1,2}[./]\d{4}\b",
-    rf"\b(?:(?:last|next|this)\s+)?(?:{_WEEKDAYS})\b",
-    rf"\b(?:{_RELATIVE})\b",
+    rf"\b(?:(?:last|next|this)\s+)?(?:{WEEKDAYS})\b",
+    rf"\b(?:{RELATIVE_DAYS})\b",
 ]
 _DATE_PATTERNS += [  # after the plain forms, so "28 April 2023" is matched whole
-    rf"\b(?:{_ANY_MONTH}){_TURKIC_ENDING}\s+\d{{1,2}}{_TURKIC_ENDING}(?!\w)",
-    rf"\b\d{{1,2}}\s+(?:{_ANY_MONTH}){_TURKIC_ENDING}(?!\w)",
+    rf"\b(?:{ANY_MONTH}){_TURKIC_ENDING}\s+\d{{1,2}}{_TURKIC_ENDING}(?!\w)",
+    rf"\b\d{{1,2}}\s+(?:{ANY_MONTH}){_TURKIC_ENDING}(?!\w)",
 ]
 _DATE = re.compile("|".join(f"(?:{p})" for p in _DATE_PATTERNS), re.IGNORECASE)
-#: a month or weekday name, in any of the languages above
-DATE_WORDING = re.compile(rf"(?<!\w)(?:{_ANY_MONTH}|{_WEEKDAYS})(?!\w)", re.IGNORECASE)
 
 
 def candidate_dates(text: str) -> list[str]:

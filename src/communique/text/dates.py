@@ -6,7 +6,7 @@ import datetime as dt
 import re
 import warnings
 
-from communique.text.candidates import MONTH_NAMES, RELATIVE_WORDING
+from communique.text.datewords import MONTH_NAMES, RELATIVE_WORDING
 
 #: a year from 1800 to 2199 as a whole word
 YEAR = re.compile(r"\b(1[89]\d\d|2[01]\d\d)\b")

@@ -20,7 +20,7 @@ from functools import lru_cache
 
 from anyascii import anyascii
 
-from communique.text.candidates import DATE_WORDING
+from communique.text.datewords import DATE_WORDING
 from communique.text.names import title_words
 from communique.text.spans import WORD_PATTERN
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from communique.extract.passes.completion import sides_of
 from communique.schema import Event, Grounded, Location, Participant, Span
-from communique.text.candidates import DATE_WORDING
+from communique.text.datewords import DATE_WORDING
 from communique.text.places import (
     PlaceMention,
     country_code,
