@@ -516,3 +516,114 @@ def test_a_city_the_article_never_names_is_dropped() -> None:
         event("meeting", [person("Hakan Fidan")], city="Ankara", country="Türkiye"), text, "en"
     )
     assert built.location == Location(city=None, country="Türkiye")
+
+
+# -- places: a city's own country; a person or a place in the wrong field ----------------
+
+
+def test_a_known_city_gives_the_venues_country() -> None:
+    text = "Elmar Məmmədyarov Kiyevdə Edvard Nalbandyan ilə görüşüb. Berlin, Kyiv."
+    built = _one(
+        event("meeting", [person("Edvard Nalbandyan")], city="Kyiv", country="Azerbaijan"),
+        text,
+        "az",
+    )
+    assert built.location == Location(city="Kyiv", country="Ukraine")
+
+
+def test_a_persons_name_is_not_a_venue_and_a_city_is_not_a_person() -> None:
+    text = (
+        "Minister Ceyhun Bayramov met Deputy Assistant Secretary Erika Olson in Baku. "
+        "The talks were also attended by the ambassador in Buenos Aires."
+    )
+    built = _one(
+        event("meeting", [person("Ceyhun Bayramov"), person("Erika Olson")], city="Erika Olson"),
+        text,
+        "en",
+    )
+    assert built.location is None or built.location.city != "Erika Olson"
+    assert [p.name for p in built.participants] == ["Ceyhun Bayramov", "Erika Olson"]
+
+
+# -- values copied from the prompt's examples ---------------------------------------------
+
+
+def test_a_role_copied_from_the_prompts_examples_is_dropped_unless_the_text_has_it() -> None:
+    from communique.extract.assemble import assemble
+    from communique.extract.passes.examples import example_values
+
+    prompt = (
+        'Example answer: {"events":[{"kind":"meeting","city":"Minsk","country":"Belarus",'
+        '"people":[{"name":"Oleg Kozlov","role":"Minister of Economy","org":"Belarus"}]}]}'
+    )
+    values = example_values(prompt)
+    assert values.roles == {"minister of economy"} and values.countries == {"Belarus"}
+    draft = ExtractionDraft.model_validate(
+        {
+            "events": [
+                event(
+                    "meeting",
+                    [person("Сергей Лавров", role="Minister of Economy", org="Russia")],
+                    country="Belarus",
+                )
+            ]
+        }
+    )
+    text = "Министр иностранных дел России Сергей Лавров провёл переговоры в Москве."
+    (copied,) = assemble(draft, text, None, "ru", values).events
+    assert copied.participants[0].role is None and copied.location is None
+    english = "Minister of Economy Jan Novak met Sergey Lavrov in Belarus."
+    draft = ExtractionDraft.model_validate(
+        {"events": [event("meeting", [person("Jan Novak", role="Minister of Economy")])]}
+    )
+    (kept,) = assemble(draft, english, None, "en", values).events
+    assert kept.participants[0].role == "Minister of Economy"
+
+
+def test_a_null_written_as_a_word_is_no_place() -> None:
+    text = "Hakan Fidan telefonda Sergey Lavrov ile görüştü."
+    draft = event("meeting", [person("Sergey Lavrov")], city="None", country="None")
+    built = _one(draft, text, "tr")
+    assert built.location is None
+    assert " None" not in built.summary
+
+
+def test_a_composed_summary_leaves_out_topics_and_roles_not_in_english() -> None:
+    text = (
+        "Le ministre des Affaires étrangères Nasser Bourita a reçu à Paris son homologue "
+        "Jean-Noël Barrot. Les deux ministres ont évoqué les relations bilatérales."
+    )
+    draft = event(
+        "meeting",
+        [
+            person("Nasser Bourita", role="Ministre des Affaires étrangères", side="host"),
+            person("Jean-Noël Barrot", role="Minister of Foreign Affairs", side="visitor"),
+        ],
+        city="Paris",
+        topics=["relations bilatérales", "regional security"],
+    )
+    summary = compose_summary(_one(draft, text, "fr"), language="fr")
+    assert "relations bilatérales" not in summary and "regional security" in summary
+    assert "Ministre" not in summary
+
+
+@pytest.mark.parametrize(
+    "written,name",
+    [
+        ("Hakan Fidan'ın", "Hakan Fidan"),
+        ("Sergey Şoygu'yla", "Sergey Şoygu"),
+        ("O'Brien", "O'Brien"),
+    ],
+)
+def test_a_turkic_case_ending_after_an_apostrophe_is_not_part_of_the_name(
+    written: str, name: str
+) -> None:
+    text = f"Dışişleri Bakanı {written} görüştü. {name} ayrıca konuştu."
+    built = _one(event("meeting", [person(written)]), text, "tr")
+    assert built.participants[0].name == name
+
+
+def test_an_apostrophe_inside_a_name_elsewhere_stays() -> None:
+    text = "Mohamed Alka’abj a été reçu par le ministre."
+    built = _one(event("meeting", [person("Mohamed Alka’abj")]), text, "fr")
+    assert built.participants[0].name == "Mohamed Alka’abj"

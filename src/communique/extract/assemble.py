@@ -17,11 +17,13 @@ from annotated_types import MaxLen
 from communique.extract.draft import TOPIC_MAX, DraftEvent, ExtractionDraft
 from communique.extract.passes import PassContext, run_passes
 from communique.extract.passes.completion import sides_of, signed_at_event
+from communique.extract.passes.examples import ExampleValues
 from communique.schema import Agreement, Event, Location, Participant, PassReport
 from communique.text.alignment import FoldedText, align
 from communique.text.candidates import THING_WORDS
 from communique.text.dates import resolve_date
 from communique.text.names import english_form, fold, same_person
+from communique.text.places import is_place
 
 
 def standalone_name(name: str, text: str) -> str:
@@ -48,6 +50,15 @@ def standalone_name(name: str, text: str) -> str:
     return name
 
 
+_CASE_SUFFIX = re.compile(r"(?<=\w\w)['’](?!s$)[a-zçğıöşüə]{1,5}$")
+
+
+def without_case_suffix(name: str) -> str:
+    """A proper name without the case ending Turkish and Azerbaijani put after an
+    apostrophe: "Hakan Fidan'ın" is Hakan Fidan, "Şoygu'yla" is Şoygu."""
+    return _CASE_SUFFIX.sub("", name)
+
+
 _SPOKESPERSON = re.compile(
     r"spokes(?:person|man|woman)|press (?:secretary|officer|service)|porte-parole|portavoz|"
     r"woordvoerder|пресс-секретар|официальный представитель|sözcü|mətbuat katib",
@@ -64,14 +75,18 @@ def is_spokesperson(role: str | None, name: str, text: str) -> bool:
     return at > 0 and bool(_SPOKESPERSON.search(text[max(0, at - 40) : at]))
 
 
-def _participants(event: DraftEvent, doc: FoldedText) -> list[Participant]:
+def _participants(event: DraftEvent, doc: FoldedText, language: str | None) -> list[Participant]:
     people: list[Participant] = []
     for person in event.people:
-        name = standalone_name(person.name, doc.text)
+        written = without_case_suffix(person.name) if language in ("tr", "az") else person.name
+        name = standalone_name(written, doc.text)
         if any(same_person(name, p.name) for p in people):
             continue
         if not person.lead and is_spokesperson(person.role, name, doc.text):
             continue
+        if is_place(name):
+            continue  # "Buenos Aires" is where they met, not who
+
         alignment = align(doc.text, name, doc=doc, is_name=True)
         people.append(
             Participant(
@@ -124,8 +139,14 @@ def _limit(model_field: str) -> int:
     return 10_000
 
 
-def build_event(event: DraftEvent, text: str, published: dt.date | None, doc: FoldedText) -> Event:
-    participants = _participants(event, doc)
+def build_event(
+    event: DraftEvent,
+    text: str,
+    published: dt.date | None,
+    doc: FoldedText,
+    language: str | None = None,
+) -> Event:
+    participants = _participants(event, doc, language)
     date = resolve_date(event.date, published, happened=event.happened)
     agreements = []
     for title in _unique(event.signed):
@@ -167,7 +188,11 @@ class Assembled:
 
 
 def assemble(
-    draft: ExtractionDraft, text: str, published: dt.date | None, language: str | None = None
+    draft: ExtractionDraft,
+    text: str,
+    published: dt.date | None,
+    language: str | None = None,
+    examples: ExampleValues | None = None,
 ) -> Assembled:
     """The record's events: the model's draft, grounded, then completed and corrected
     by the post-model passes (:mod:`communique.extract.passes`), with what each changed."""
@@ -175,11 +200,11 @@ def assemble(
     events: list[Event] = []
     from_draft: dict[int, int] = {}
     for index, draft_event in enumerate(draft.events):
-        event = build_event(draft_event, text, published, doc)
+        event = build_event(draft_event, text, published, doc, language)
         if not any(_same_event(event, seen) for seen in events):
             events.append(event)
             from_draft[id(event)] = index
-    reports = run_passes(events, PassContext(text, doc, published, language))
+    reports = run_passes(events, PassContext(text, doc, published, language, examples))
     return Assembled(events, reports, from_draft)
 
 

@@ -12,11 +12,16 @@ from __future__ import annotations
 import re
 
 from communique.schema import Event, Participant
+from communique.text.language import is_english
 from communique.text.summary_check import MAX_SUMMARY_WORDS
 
 
-def compose_summary(event: Event, limit: int = MAX_SUMMARY_WORDS) -> str:
-    """The event in one English sentence of at most ``limit`` words."""
+def compose_summary(
+    event: Event, limit: int = MAX_SUMMARY_WORDS, language: str | None = None
+) -> str:
+    """The event in one English sentence of at most ``limit`` words. Topics and roles
+    still in the article's ``language`` ("relations bilatérales", "Canciller") are
+    left out: the sentence is English."""
     for topics, describe_second, date in (
         (2, True, True),
         (1, True, True),
@@ -24,24 +29,28 @@ def compose_summary(event: Event, limit: int = MAX_SUMMARY_WORDS) -> str:
         (0, False, True),
         (0, False, False),
     ):
-        sentence = _sentence(event, topics=topics, describe_second=describe_second, date=date)
+        sentence = _sentence(
+            event, topics=topics, describe_second=describe_second, date=date, language=language
+        )
         if len(sentence.split()) <= limit:
             return sentence
     words = sentence.split()
     return " ".join(words[: limit - 1]) + " …" if len(words) > limit else sentence
 
 
-def _sentence(event: Event, *, topics: int, describe_second: bool, date: bool) -> str:
+def _sentence(
+    event: Event, *, topics: int, describe_second: bool, date: bool, language: str | None
+) -> str:
     first, others = _parties(event)
-    a = _person(first[0], describe=True) if first else "Officials"
+    a = _person(first[0], describe=True, language=language) if first else "Officials"
     if len(first) > 1:
-        a = f"{a} and {_person(first[1], describe=False)}"
-    b = _join([_person(p, describe=describe_second) for p in others[:2]])
+        a = f"{a} and {_person(first[1], describe=False, language=language)}"
+    b = _join([_person(p, describe=describe_second, language=language) for p in others[:2]])
     if len(others) > 2:
         b += f" and {len(others) - 2} other{'s' if len(others) > 3 else ''}"
     where = _where(event)
     when = f" on {event.date.day} {event.date:%B %Y}" if date and event.date else ""
-    about = _join(event.topics[:topics])
+    about = _join([t for t in event.topics if is_english(t, language)][:topics])
     signed = _join([_title(agreement.title) for agreement in event.agreements[:2]])
     if event.kind == "call":
         core = f"{a} spoke by phone with {b}" if b else f"{a} held a phone call"
@@ -93,12 +102,15 @@ def short_role(role: str | None) -> str | None:
     return head if len(head.split()) <= ROLE_WORDS else None
 
 
-def _person(person: Participant, *, describe: bool) -> str:
+def _person(person: Participant, *, describe: bool, language: str | None = None) -> str:
     if not describe:
         return person.name
     # an affiliation the article never names (no source) is the model's, not the text's
     affiliation = person.affiliation if person.affiliation_source is not None else None
-    details = ", ".join(x for x in (short_role(person.role), affiliation) if x)
+    role = short_role(person.role)
+    if role and not is_english(role, language):
+        role = None
+    details = ", ".join(x for x in (role, affiliation) if x)
     return f"{person.name} ({details})" if details else person.name
 
 

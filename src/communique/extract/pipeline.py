@@ -52,6 +52,7 @@ if TYPE_CHECKING:
     from communique.extract.assemble import Assembled
     from communique.extract.draft import ExtractionDraft
     from communique.extract.modelcall import CallLog, ModelCaller
+    from communique.extract.passes.examples import ExampleValues
 
 # Assembly, drafts and the model call import pydantic models, rapidfuzz, dateparser and
 # the client libraries: they are imported on first use, so a run served entirely from
@@ -202,6 +203,12 @@ class Summariser:
                 "overlap": default_overlap(self.max_chars),
             }
         return params
+
+    def _examples(self) -> ExampleValues:
+        """The values of the prompt's worked examples, which a copied value would match."""
+        from communique.extract.passes.examples import example_values
+
+        return example_values(self.prompt.system)
 
     def assembled_key_for(self, article: Article) -> str:
         """The key of the assembled record: the whole article text (which assembly reads
@@ -410,13 +417,13 @@ class Summariser:
             if len(chunks) == 1:
                 messages = self.prompt.messages(text=model_text, published=article.published)
                 draft, passes = self._extract(messages, model_text, calls)
-                assembled = _assemble(draft, article, info.language)
+                assembled = _assemble(draft, article, info.language, self._examples())
                 if self._summaries_to_reask(draft, assembled):
                     draft = self._reask_summaries(draft, assembled, messages, model_text, calls)
-                    assembled = _assemble(draft, article, info.language)
+                    assembled = _assemble(draft, article, info.language, self._examples())
             else:
                 draft, passes = self._extract_chunks(chunks, article, calls)
-                assembled = _assemble(draft, article, info.language)
+                assembled = _assemble(draft, article, info.language, self._examples())
         except CommuniqueError as exc:
             duration = time.perf_counter() - started
             self._log(article, info, calls, duration, error=str(exc))
@@ -644,7 +651,7 @@ class Summariser:
 
             language = detect_language(article.text)
             draft = load_draft(cached["draft"])
-            rebuilt = _assemble(draft, article, language)
+            rebuilt = _assemble(draft, article, language, self._examples())
             self._store_assembled(article, key, _output_sha(cached), rebuilt, language)
             return self._cached_record(article, cached, rebuilt.events, rebuilt.passes, language)
         except Exception as exc:  # a damaged entry is a miss, never a failed article
@@ -719,7 +726,12 @@ _ASSEMBLED_ONCE = threading.Event()
 _FIRST_ASSEMBLY = threading.Lock()
 
 
-def _assemble(draft: ExtractionDraft, article: Article, language: str | None) -> Assembled:
+def _assemble(
+    draft: ExtractionDraft,
+    article: Article,
+    language: str | None,
+    examples: ExampleValues | None = None,
+) -> Assembled:
     """The record's events from a draft: grounded in the whole article, completed and
     corrected by the post-model passes, with what each pass changed.
 
@@ -730,9 +742,9 @@ def _assemble(draft: ExtractionDraft, article: Article, language: str | None) ->
     from communique.extract.assemble import assemble
 
     if _ASSEMBLED_ONCE.is_set():
-        return assemble(draft, article.text, article.published, language)
+        return assemble(draft, article.text, article.published, language, examples)
     with _FIRST_ASSEMBLY:
-        assembled = assemble(draft, article.text, article.published, language)
+        assembled = assemble(draft, article.text, article.published, language, examples)
         _ASSEMBLED_ONCE.set()
         return assembled
 

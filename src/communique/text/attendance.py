@@ -23,6 +23,7 @@ from functools import lru_cache
 from communique.text.alignment import fold_value
 from communique.text.candidates import THING_WORDS
 from communique.text.names import fold, same_person, title_words
+from communique.text.places import is_place
 from communique.text.spans import WORD_PATTERN
 
 # Phrases saying that the people named in the same sentence took part.
@@ -251,6 +252,8 @@ def _titled_names(sentence: str) -> list[tuple[str, int, int, str | None, str]]:
             for w in words[first : run_end + 1]
         ):
             continue  # "Tsiklauri's visit", "the Central Office": not a person
+        if is_place(name):
+            continue  # "the ambassador in Buenos Aires": a place
         context = sentence[words[max(title_at - 2, floor)].start() : start]
         floor = run_end + 1
         role_words = sentence[words[title_at].start() : start].replace(",", " ").split()

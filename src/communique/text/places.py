@@ -213,6 +213,26 @@ def english_name_of(code: str) -> str | None:
     return _index().english.get(code)
 
 
+def city_country(city: str) -> str | None:
+    """ISO code of the country of a city CLDR knows by its English name ('Kyiv' -> 'UA')."""
+    return _city_countries().get(_key(city))
+
+
+@lru_cache(maxsize=1)
+def _city_countries() -> dict[str, str]:
+    from zoneinfo import available_timezones
+
+    from babel.core import get_global
+
+    territories = get_global("zone_territories")
+    found: dict[str, str] = {}
+    for zone in sorted(available_timezones()):
+        code = territories.get(zone)
+        if "/" in zone and code and len(code) == 2:
+            found.setdefault(_key(zone.rsplit("/", 1)[1].replace("_", " ")), code)
+    return found
+
+
 def english_city(name: str) -> str | None:
     """The English name of a city CLDR knows ('Varsovia' -> 'Warsaw'), else None."""
     return _index().cities.get(_key(name))

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from communique.extract.changes import describe_changes, snapshot
-from communique.extract.passes import completion, places, roles, split, summaries
+from communique.extract.passes import completion, examples, places, roles, split, summaries
 from communique.schema import Event, PassReport
 from communique.text.alignment import FoldedText
 
@@ -28,6 +28,8 @@ class PassContext:
     doc: FoldedText
     published: dt.date | None
     language: str | None
+    #: the values of the prompt's worked examples (None: not checked)
+    examples: examples.ExampleValues | None = None
 
     @property
     def english(self) -> bool:
@@ -54,6 +56,7 @@ PASSES: tuple[Pass, ...] = (
     Pass("places_english", lambda ev, c: places.english_places(ev, c.text, c.language)),
     Pass("affiliations", lambda ev, c: places.ground_affiliations(ev, c.text, c.language)),
     Pass("roles", lambda ev, c: roles.ground_roles(ev, c.text, c.doc, c.language)),
+    Pass("example_values", lambda ev, c: examples.drop_copied_values(ev, c.text, c.examples)),
     # after affiliations: who is on the anchor's side is known by then
     Pass("separate_meetings", lambda ev, c: split.split_separate_meetings(ev, c.text)),
     Pass("quotes", lambda ev, c: completion.add_quotes(ev, c.text)),

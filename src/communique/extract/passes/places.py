@@ -20,6 +20,7 @@ from communique.schema import Event, Grounded, Location, Participant, Span
 from communique.text.datewords import DATE_WORDING
 from communique.text.places import (
     PlaceMention,
+    city_country,
     country_code,
     english_city,
     english_country,
@@ -35,23 +36,37 @@ from communique.text.titles import title_phrase
 def english_places(events: list[Event], text: str, language: str | None = None) -> None:
     named = {m.value.casefold() for m in place_mentions(text, language) if m.kind == "city"}
     folded_text = fold(text)
+    people = {fold(p.name) for e in events for p in e.participants}
     for event in events:
         if event.location is None:
             continue
         if event.kind == "call":
             event.location = None
             continue
-        city, country = event.location.city, event.location.country
+        city, country = _value_or_none(event.location.city), _value_or_none(event.location.country)
         if city is not None:
-            if not _mentioned(city, folded_text, named) or DATE_WORDING.search(city):
-                city = None  # a city the article never names, or a date in the wrong field
+            if (
+                not _mentioned(city, folded_text, named)
+                or DATE_WORDING.search(city)
+                or (fold(city) in people and english_city(city) is None)
+            ):
+                city = None  # never named, a date or a person in the wrong field
             else:
                 if country is None and (as_country := english_country(city)) is not None:
                     country = as_country  # "city": "Suriname" is the country
                 city = venue_city(city, language)
         if country is not None:
             country = english_country(country) or country
+        if city is not None and (code := city_country(city)) is not None:
+            country = english_name_of(code) or country  # Kyiv is in Ukraine, whatever was said
         event.location = Location(city=city, country=country) if (city or country) else None
+
+
+def _value_or_none(value: str | None) -> str | None:
+    """None for a null the model wrote as a word ("None", "null", "unknown")."""
+    if value is None or fold(value).strip(" .-") in ("none", "null", "unknown", "n/a", ""):
+        return None
+    return value
 
 
 def _mentioned(city: str, folded_text: str, named: set[str]) -> bool:

@@ -48,5 +48,5 @@ def check_summaries(events: list[Event], text: str, language: str | None) -> Non
         written = event.summary_origin == "model" and event.origin == "model"
         if written and not problems_of(event, text, language, others):
             continue
-        event.summary = compose_summary(event)
+        event.summary = compose_summary(event, language=language)
         event.summary_origin = "composed"
