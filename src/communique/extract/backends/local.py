@@ -79,6 +79,10 @@ def _load_llama(path: str, n_ctx: int, n_threads: int, lookup: int = 0) -> Any:
                 n_threads_batch=n_threads,
                 n_batch=512,
                 draft_model=draft,
+                # verifying drafted tokens needs the logits of every position; without
+                # them llama-cpp-python 0.3.36 fails ("could not broadcast ... into
+                # shape (0,)"). They cost n_ctx x n_vocab floats (5 GB at 8,192 x 151,936).
+                logits_all=lookup > 0,
                 verbose=False,
             )
         return _LOADED[key]
