@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Final
 
 from communique.errors import ConfigError
-from communique.extract.backends.base import Backend
+from communique.extract.backends.base import Backend, WrappedBackend
 from communique.extract.pipeline import Summariser
 from communique.inputs import Article, InputProblem, Item
 from communique.store.batches import BatchInfo, BatchRequest, BatchStore
@@ -320,30 +320,16 @@ class BatchNotReady(ConfigError):
     kind = "batch"
 
 
-class ReplayBackend(Backend):
+class ReplayBackend(WrappedBackend):
     """Answers a request from a batch's answers when it is one the batch carried (the
     same conversation), and sends any other (a re-ask, a follow-up) to the backend."""
 
     def __init__(self, inner: Backend, answers: dict[str, list[ChatCompletion]]) -> None:
-        self.inner = inner
-        self.kind = inner.kind
+        super().__init__(inner)
         self.answers = answers
         self.replayed = 0
         self.live = 0
         self._lock = threading.Lock()
-
-    @property
-    def model_id(self) -> str:
-        return self.inner.model_id
-
-    def context_tokens(self) -> int | None:
-        return self.inner.context_tokens()
-
-    def count_tokens(self, text: str) -> int:
-        return self.inner.count_tokens(text)
-
-    def describe(self) -> dict[str, Any]:
-        return self.inner.describe()
 
     def create(self, **kwargs: Any) -> ChatCompletion:
         with self._lock:

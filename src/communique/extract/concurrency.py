@@ -24,7 +24,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from communique.extract.backends.base import Backend
+from communique.extract.backends.base import Backend, WrappedBackend
 from communique.extract.retry import retry_after_seconds
 
 if TYPE_CHECKING:
@@ -178,26 +178,12 @@ class RateLimiter:
             self._cond.notify_all()
 
 
-class LimitedBackend(Backend):
+class LimitedBackend(WrappedBackend):
     """A backend whose every request (re-asks and retries included) passes a limiter."""
 
     def __init__(self, inner: Backend, limiter: RateLimiter) -> None:
-        self.inner = inner
+        super().__init__(inner)
         self.limiter = limiter
-        self.kind = inner.kind
-
-    @property
-    def model_id(self) -> str:
-        return self.inner.model_id
-
-    def context_tokens(self) -> int | None:
-        return self.inner.context_tokens()
-
-    def count_tokens(self, text: str) -> int:
-        return self.inner.count_tokens(text)
-
-    def describe(self) -> dict[str, Any]:
-        return self.inner.describe()
 
     def _estimate(self, kwargs: dict[str, Any]) -> int:
         """Tokens a request may cost, as rate limits count them: prompt plus max output."""

@@ -9,14 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import sqlite3
-import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from communique.config import home_dir
-from communique.store.sqlite import connect
+from communique.store.sqlite import SqliteStore
 
 MIGRATIONS = (
     """
@@ -45,19 +43,13 @@ def articles_path() -> Path:
     return home_dir() / "articles.db"
 
 
-class ArticleStore:
+class ArticleStore(SqliteStore):
     """``put`` an article's text once; ``get`` it back by id. Thread-safe."""
 
-    def __init__(self, path: Path | None = None) -> None:
-        self.path = path or articles_path()
-        self._conn: sqlite3.Connection | None = None
-        self._lock = threading.Lock()
+    migrations = MIGRATIONS
 
-    @property
-    def conn(self) -> sqlite3.Connection:
-        if self._conn is None:
-            self._conn = connect(self.path, MIGRATIONS)
-        return self._conn
+    def __init__(self, path: Path | None = None) -> None:
+        super().__init__(path or articles_path())
 
     def put(
         self,
@@ -96,9 +88,3 @@ class ArticleStore:
             published=dt.date.fromisoformat(row["published"]) if row["published"] else None,
             meta=json.loads(row["meta"]),
         )
-
-    def close(self) -> None:
-        with self._lock:
-            if self._conn is not None:
-                self._conn.close()
-                self._conn = None

@@ -12,13 +12,12 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sqlite3
-import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from communique.config import home_dir
-from communique.store.sqlite import connect
+from communique.store.sqlite import SqliteStore
 
 MIGRATIONS = (
     """
@@ -83,19 +82,13 @@ class BatchInfo:
     lines: list[BatchRequest] = field(default_factory=list)
 
 
-class BatchStore:
+class BatchStore(SqliteStore):
     """Submitted batches by id. Thread-safe, shared by processes."""
 
-    def __init__(self, path: Path | None = None) -> None:
-        self.path = path or batches_path()
-        self._conn: sqlite3.Connection | None = None
-        self._lock = threading.Lock()
+    migrations = MIGRATIONS
 
-    @property
-    def conn(self) -> sqlite3.Connection:
-        if self._conn is None:
-            self._conn = connect(self.path, MIGRATIONS)
-        return self._conn
+    def __init__(self, path: Path | None = None) -> None:
+        super().__init__(path or batches_path())
 
     def add(self, batch: BatchInfo) -> None:
         created = batch.created or dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
@@ -187,12 +180,6 @@ class BatchStore:
         with self._lock:
             rows = self.conn.execute("SELECT * FROM batches ORDER BY created, id").fetchall()
         return [_info(row) for row in rows]
-
-    def close(self) -> None:
-        with self._lock:
-            if self._conn is not None:
-                self._conn.close()
-                self._conn = None
 
 
 def _info(row: sqlite3.Row) -> BatchInfo:

@@ -20,13 +20,12 @@ import datetime as dt
 import json
 import logging
 import sqlite3
-import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
 from communique.config import log_path
-from communique.store.sqlite import connect
+from communique.store.sqlite import SqliteStore
 
 logger = logging.getLogger("communique")
 
@@ -141,19 +140,13 @@ class LogFilter:
     limit: int | None = None
 
 
-class CallLogStore:
+class CallLogStore(SqliteStore):
     """Write call entries and read them back; thread-safe, shared by processes."""
 
-    def __init__(self, path: Path | None = None) -> None:
-        self.path = path or log_path()
-        self._conn: sqlite3.Connection | None = None
-        self._lock = threading.Lock()
+    migrations = MIGRATIONS
 
-    @property
-    def conn(self) -> sqlite3.Connection:
-        if self._conn is None:
-            self._conn = connect(self.path, MIGRATIONS)
-        return self._conn
+    def __init__(self, path: Path | None = None) -> None:
+        super().__init__(path or log_path())
 
     def record(self, entry: CallEntry) -> int:
         """Insert one call and its attempts in one transaction; return the call's id."""
@@ -256,12 +249,6 @@ class CallLogStore:
     def count(self) -> int:
         with self._lock:
             return int(self.conn.execute("SELECT COUNT(*) FROM calls").fetchone()[0])
-
-    def close(self) -> None:
-        with self._lock:
-            if self._conn is not None:
-                self._conn.close()
-                self._conn = None
 
 
 def _select(where: LogFilter, columns: str = "*", order: bool = True) -> tuple[str, list[Any]]:

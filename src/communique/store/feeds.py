@@ -17,13 +17,11 @@ or an internal error leave it new, so the next run tries again.
 from __future__ import annotations
 
 import datetime as dt
-import sqlite3
-import threading
 from pathlib import Path
 
 from communique.config import home_dir
 from communique.schema import ArticleRecord
-from communique.store.sqlite import connect
+from communique.store.sqlite import SqliteStore
 
 MIGRATIONS = (
     """
@@ -63,19 +61,13 @@ def _now() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
 
-class FeedStore:
+class FeedStore(SqliteStore):
     """The memory :class:`~communique.inputs.UrlReader` reads and ``remember`` fills."""
 
-    def __init__(self, path: Path | None = None) -> None:
-        self.path = path or feeds_path()
-        self._conn: sqlite3.Connection | None = None
-        self._lock = threading.Lock()
+    migrations = MIGRATIONS
 
-    @property
-    def conn(self) -> sqlite3.Connection:
-        if self._conn is None:
-            self._conn = connect(self.path, MIGRATIONS)
-        return self._conn
+    def __init__(self, path: Path | None = None) -> None:
+        super().__init__(path or feeds_path())
 
     def cached_feed(self, url: str) -> tuple[str | None, str | None, bytes] | None:
         with self._lock:
@@ -118,9 +110,3 @@ class FeedStore:
                 (article.source, article.id, article.feed, _now()),
             )
         return True
-
-    def close(self) -> None:
-        with self._lock:
-            if self._conn is not None:
-                self._conn.close()
-                self._conn = None

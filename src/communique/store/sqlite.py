@@ -9,6 +9,7 @@ and a busy timeout let two processes write to one file without losing a row.
 from __future__ import annotations
 
 import sqlite3
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -48,3 +49,28 @@ def migrate(conn: sqlite3.Connection, migrations: Sequence[str]) -> int:
         conn.execute("ROLLBACK")
         raise
     return len(migrations)
+
+
+class SqliteStore:
+    """A store in one SQLite file: the connection is opened (and migrated) on first use
+    and shared by the store's threads, each use under :attr:`_lock`."""
+
+    #: the store's migrations, oldest first (see :func:`migrate`)
+    migrations: Sequence[str] = ()
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._conn: sqlite3.Connection | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def conn(self) -> sqlite3.Connection:
+        if self._conn is None:
+            self._conn = connect(self.path, self.migrations)
+        return self._conn
+
+    def close(self) -> None:
+        with self._lock:
+            if self._conn is not None:
+                self._conn.close()
+                self._conn = None

@@ -39,3 +39,25 @@ class Backend(ABC):
     def describe(self) -> dict[str, Any]:
         """Settings worth recording in provenance (never secrets)."""
         return {}
+
+
+class WrappedBackend(Backend, ABC):
+    """A backend in front of another (a rate limiter, a batch replay): it answers for
+    the inner backend's model, context, tokenizer and settings, and overrides ``create``."""
+
+    def __init__(self, inner: Backend) -> None:
+        self.inner = inner
+        self.kind = inner.kind
+
+    @property
+    def model_id(self) -> str:
+        return self.inner.model_id
+
+    def context_tokens(self) -> int | None:
+        return self.inner.context_tokens()
+
+    def count_tokens(self, text: str) -> int:
+        return self.inner.count_tokens(text)
+
+    def describe(self) -> dict[str, Any]:
+        return self.inner.describe()
