@@ -19,7 +19,7 @@ from functools import cache
 
 from communique.schema import Event, Location
 from communique.text.names import fold
-from communique.text.places import country_code, english_name_of, place_mentions
+from communique.text.places import country_code, english_country, place_mentions
 
 
 @dataclass(frozen=True)
@@ -81,5 +81,4 @@ def drop_copied_values(events: list[Event], text: str, values: ExampleValues | N
 
 
 def _english(name: str) -> str:
-    code = country_code(name)
-    return (english_name_of(code) if code else None) or name
+    return english_country(name) or name
