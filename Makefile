@@ -5,13 +5,25 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
-# llama-cpp-python compiles from source once (pip caches the wheel afterwards).
+# llama-cpp-python compiles from source once per machine and version, for the CPU
+# features every x86-64 machine of the last decade has (AVX2, FMA, F16C) rather than
+# for this one: a build for the host's every instruction (AMX, AVX-512 FP16) can stop
+# with "illegal instruction" on a machine that reports them but does not enable them.
+# The wheel is kept under ~/.cache/communique/wheels, keyed by version and flags
+# (pip's own cache ignores the flags).
 export CMAKE_BUILD_PARALLEL_LEVEL ?= $(shell nproc 2>/dev/null || echo 2)
+LLAMA := llama-cpp-python==0.3.36
+LLAMA_CMAKE_ARGS ?= -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON
+WHEELS := $(HOME)/.cache/communique/wheels/$(shell echo '$(LLAMA) $(LLAMA_CMAKE_ARGS)' | cksum | cut -d' ' -f1)
 
 .PHONY: setup run brief test eval eval-check bench clean
 
 $(STAMP):
 	$(PYTHON) -m venv $(VENV)
+	ls $(WHEELS)/llama_cpp_python-*.whl >/dev/null 2>&1 || \
+		CMAKE_ARGS='$(LLAMA_CMAKE_ARGS)' $(BIN)/pip wheel --disable-pip-version-check -q \
+		--no-deps --no-cache-dir -w $(WHEELS) '$(LLAMA)'
+	$(BIN)/pip install --disable-pip-version-check -q $(WHEELS)/llama_cpp_python-*.whl
 	$(BIN)/pip install --disable-pip-version-check -q -e '.[dev,local]'
 	$(BIN)/communique model
 	rm -f $(VENV)/.installed-* && touch $@
