@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 
 import pytest
@@ -9,6 +10,8 @@ import pytest
 from communique.evals.gold import case_paths, load_case
 from communique.evals.runner import GATE_FILE, PARTS, gate_ids, set_parts
 from communique.inputs import Article, read_inputs
+
+_URL = re.compile(r"https?://[^\s,;)]+[^\s,;).]")
 
 
 def _ids(part: str) -> set[str]:
@@ -28,10 +31,10 @@ def test_every_case_has_an_article_and_a_gold_record_that_load(part: str) -> Non
 
 
 def test_real_cases_cover_seven_languages_and_the_parts_are_disjoint() -> None:
-    tuned, held = _ids("tuned"), _ids("set-aside")
-    assert not tuned & held
+    tuned, audited, held = _ids("tuned"), _ids("audited"), _ids("set-aside")
+    assert not tuned & held and not audited & held and not tuned & audited
     languages = Counter(load_case(g).language for _, g in case_paths(PARTS["tuned"]))
-    languages.update(load_case(g).language for _, g in case_paths(PARTS["set-aside"]))
+    languages.update(load_case(g).language for _, g in case_paths(PARTS["audited"]))
     assert {lang for lang, n in languages.items() if n >= 5} >= {
         "en",
         "ru",
@@ -41,6 +44,24 @@ def test_real_cases_cover_seven_languages_and_the_parts_are_disjoint() -> None:
         "es",
         "nl",
     }
+
+
+def test_the_set_aside_tranche_is_real_varied_and_unseen() -> None:
+    """Set aside before the verification work: 30 or more real articles, 20 or more not
+    in English, all seven languages, 12 or more reports of several events."""
+    cases = [load_case(g) for _, g in case_paths(PARTS["set-aside"])]
+    assert len(cases) >= 30 and not any(c.synthetic for c in cases)
+    assert sum(c.language != "en" for c in cases) >= 20
+    assert {c.language for c in cases} >= {"en", "ru", "az", "tr", "fr", "es", "nl"}
+    assert sum(len(c.events) >= 2 for c in cases) >= 12
+    sources = {url for c in cases for url in _URL.findall(c.source)}
+    earlier = {
+        url
+        for part in ("tuned", "audited")
+        for _, g in case_paths(PARTS[part])
+        for url in _URL.findall(load_case(g).source)
+    }
+    assert len(sources) >= len(cases) and not sources & earlier
 
 
 def test_the_gate_lists_only_tuned_cases_and_none_set_aside() -> None:

@@ -42,7 +42,8 @@ def eval_command(
         str | None,
         typer.Option(
             "--set",
-            help="real (tuned + set-aside, the default), tuned, set-aside, synthetic, all, "
+            help="real (tuned + audited + set-aside, the default), tuned, audited, set-aside, "
+            "synthetic, all, "
             "or gate (the fixed subset CI runs; the default with --check).",
             show_default=False,
         ),
@@ -71,7 +72,9 @@ def eval_command(
     """Score the hand-labelled eval set; write JSON results and an HTML report.
 
     Model calls go through the result cache, so re-running the same prompt and
-    model costs nothing.
+    model costs nothing. `--model gold` is the oracle check: each case's own gold
+    record is fed as the model's draft through assembly and every post-model pass, so
+    its score is what the passes leave of a right answer (no model is run).
     """
     from communique.evals import runner
 
@@ -89,7 +92,7 @@ def eval_command(
         result = _eval_run(model, prompt, selection, out_dir, no_cache)
     except (CommuniqueError, FileNotFoundError, ValueError) as exc:
         raise fail(str(exc)) from exc
-    from communique.evals.report import cases_table, parts_table, results_table
+    from communique.evals.report import cases_table, fields_table, parts_table, results_table
 
     console = Console()
     if details:
@@ -97,6 +100,7 @@ def eval_command(
     console.print(results_table(result))
     if len(result.parts) > 1:
         console.print(parts_table(result))
+    console.print(fields_table(result))
     if update_baseline:
         runner.write_baseline(result, runner.DEFAULT_BASELINE, eval_set or "gate")
         err.print(f"baseline updated: {runner.DEFAULT_BASELINE}", markup=False)
@@ -119,14 +123,19 @@ def _eval_run(
     model: str, prompt: str | None, selection: Selection, out_dir: Path, no_cache: bool
 ) -> EvalResult:
     from communique.evals import runner
+    from communique.evals.oracle import ORACLE_MODEL, GoldBackend
     from communique.evals.report import render_html
     from communique.extract.backends import get_backend
     from communique.extract.pipeline import Summariser
     from communique.extract.prompts import load_prompt
 
-    summariser = Summariser(get_backend(model), load_prompt(prompt), use_cache=not no_cache)
+    oracle = model == ORACLE_MODEL
+    backend = GoldBackend() if oracle else get_backend(model)
+    summariser = Summariser(
+        backend, load_prompt(prompt), use_cache=not no_cache and not oracle, log_calls=not oracle
+    )
     with progress_bar() as progress:
-        result = runner.run_eval(summariser, selection.cases, progress, selection.only)
+        result = runner.run_eval(summariser, selection.cases, progress, selection.only, oracle)
     stem = runner.slug(f"{result.prompt}__{result.model}")
     (out_dir / f"{stem}.json").write_text(result.model_dump_json(indent=2) + "\n")
     (out_dir / f"{stem}.html").write_text(render_html(result), encoding="utf-8")
@@ -148,7 +157,7 @@ def _eval_side(
 
     if spec.endswith(".json") and Path(spec).is_file():
         return EvalResult.model_validate_json(Path(spec).read_text())
-    if spec.partition(":")[0] in REGISTRY:
+    if spec.partition(":")[0] in REGISTRY or spec == "gold":
         return _eval_run(spec, prompt, selection, out_dir, no_cache)
     return _eval_run(model, spec, selection, out_dir, no_cache)
 

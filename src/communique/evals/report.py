@@ -10,6 +10,7 @@ import jinja2
 from rich.table import Table
 from rich.text import Text
 
+from communique.evals.fields import FIELDS
 from communique.evals.scoring import METRICS, MICRO_METRICS, EvalResult
 
 LABELS: dict[str, str] = {
@@ -36,6 +37,9 @@ LABELS: dict[str, str] = {
     "summary_english": "summary in English",
     "summary_short": "summary ≤ 35 words",
     "schema_validity": "schema valid",
+    **{
+        f"{field}_{kind}": f"{field} {kind}" for field in FIELDS for kind in ("precision", "recall")
+    },
 }
 
 # Per-case heatmap columns: (metric, short header).
@@ -125,7 +129,7 @@ PART_METRICS = (
 
 
 def parts_table(result: EvalResult) -> Table:
-    """One row per part of the eval set (real tuned, real set-aside, synthetic)."""
+    """One row per part of the eval set (real tuned, audited, set-aside; synthetic)."""
     covered = ", ".join(result.headline_parts) or "all"
     table = Table(title=f"by part (the headline covers: {covered})")
     table.add_column("part")
@@ -139,6 +143,27 @@ def parts_table(result: EvalResult) -> Table:
             str(part.n_cases),
             score_text(part.headline),
             *(score_text(part.overall.get(m)) for m in PART_METRICS),
+        )
+    return table
+
+
+def fields_table(result: EvalResult) -> Table:
+    """Precision and recall of each field, one row per part (and the headline's)."""
+    table = Table(title="each field: precision / recall (a value left out lowers recall)")
+    table.add_column("part")
+    for name in FIELDS:
+        table.add_column(name, justify="right")
+    rows = [(name, part.overall) for name, part in result.parts.items()]
+    if len(rows) > 1:
+        rows.append(("headline parts", result.overall))
+    for name, overall in rows:
+        table.add_row(
+            name,
+            *(
+                f"{fmt(overall.get(f'{field}_precision'), 2)} / "
+                f"{fmt(overall.get(f'{field}_recall'), 2)}"
+                for field in FIELDS
+            ),
         )
     return table
 

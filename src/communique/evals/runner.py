@@ -1,11 +1,14 @@
 """Running the eval set: summarise every case (through the cache) and score it.
 
-The set has three parts, each a folder of cases: ``evals/cases`` (real articles,
+The set has four parts, each a folder of cases: ``evals/cases`` (real articles,
 ``tuned``: prompts and rules may be developed looking at them), ``evals/cases-test``
-(real articles, ``set-aside``: scored, never tuned on) and ``evals/synthetic``
-(texts written to test one behaviour each, scored apart from the headline). Named
-sets select parts (``real`` = tuned + set-aside) or, for ``gate``, the fixed list of
-real cases in ``evals/gate.txt`` that CI can afford to run.
+(real articles, ``audited``: set aside once, then read in a hand audit, so counted
+as tuned since), ``evals/cases-fresh`` (real articles, ``set-aside``: labelled and
+set aside before the verification work; scored, never tuned on) and
+``evals/synthetic`` (texts written to test one behaviour each, scored apart from the
+headline). Named sets select parts (``real`` = tuned + audited + set-aside) or, for
+``gate``, the fixed list of real cases in ``evals/gate.txt`` that CI can afford to
+run.
 
 The committed baseline (``evals/baseline.json``) holds the gate's scores for the
 default prompt on the embedded model; :func:`check_against_baseline` is the CI gate.
@@ -23,6 +26,7 @@ from pathlib import Path
 from rich.progress import Progress
 
 from communique.evals.gold import case_paths, load_case
+from communique.evals.oracle import gold_draft
 from communique.evals.scoring import CaseScore, EvalResult, score_case, summarise_scores
 from communique.extract.pipeline import Summariser
 from communique.inputs import Article, read_inputs
@@ -31,15 +35,19 @@ ROOT = Path(__file__).resolve().parents[3]
 EVALS = ROOT / "evals"
 PARTS: dict[str, Path] = {
     "tuned": EVALS / "cases",
-    "set-aside": EVALS / "cases-test",
+    "audited": EVALS / "cases-test",
+    "set-aside": EVALS / "cases-fresh",
     "synthetic": EVALS / "synthetic",
 }
+#: the parts of real published articles (the headline's)
+REAL_SETS_PARTS: tuple[str, ...] = ("tuned", "audited", "set-aside")
 SETS: dict[str, tuple[str, ...]] = {
-    "real": ("tuned", "set-aside"),
+    "real": REAL_SETS_PARTS,
     "tuned": ("tuned",),
+    "audited": ("audited",),
     "set-aside": ("set-aside",),
     "synthetic": ("synthetic",),
-    "all": ("tuned", "set-aside", "synthetic"),
+    "all": (*REAL_SETS_PARTS, "synthetic"),
     "gate": ("tuned",),
 }
 GATE_FILE = EVALS / "gate.txt"
@@ -81,8 +89,14 @@ def run_eval(
     cases: Mapping[str, Path] | Path = DEFAULT_CASES,
     progress: Progress | None = None,
     only: set[str] | None = None,
+    oracle: bool = False,
 ) -> EvalResult:
-    """Score every case of the given parts ({part: folder}, or one folder)."""
+    """Score every case of the given parts ({part: folder}, or one folder).
+
+    ``oracle``: answer each case with its own gold record as the model's draft
+    (:mod:`communique.evals.oracle`), so the score is what assembly and the passes
+    leave of a right answer.
+    """
     folders = {"": cases} if isinstance(cases, Path) else dict(cases)
     pairs = [
         (part, article, gold)
@@ -100,7 +114,12 @@ def run_eval(
         case = load_case(gold_path)
         items = list(read_inputs([str(article_path)]))
         item = items[0]
-        record = summariser.summarise(item)
+        if oracle and isinstance(item, Article):
+            summaries = "summary" not in summariser.prompt.omit
+            draft = gold_draft(case, item.text, item.published, summaries=summaries)
+            record = summariser.assemble_record(item, draft)
+        else:
+            record = summariser.summarise(item)
         if record.provenance is not None and record.provenance.cached:
             cached += 1
         text = item.text if isinstance(item, Article) else ""

@@ -16,6 +16,13 @@ from collections.abc import Iterable, Sequence
 from pydantic import BaseModel, Field
 from rapidfuzz import fuzz, process
 
+from communique.evals.fields import (
+    FIELD_METRICS,
+    FieldCount,
+    add_counts,
+    field_counts,
+    field_metrics,
+)
 from communique.evals.gold import GoldCase, GoldEvent, GoldParticipant
 from communique.schema import ArticleRecord, Event, Location, Participant, Status
 from communique.text import places
@@ -54,6 +61,7 @@ METRICS: tuple[str, ...] = (
     "summary_english",
     "summary_short",
     "schema_validity",
+    *FIELD_METRICS,
 )
 
 HEADLINE_WEIGHTS: dict[str, float] = {
@@ -81,6 +89,7 @@ MICRO_METRICS = frozenset(
         "role_english",
         "affiliation_accuracy",
         "side_accuracy",
+        *FIELD_METRICS,
     }
 )
 
@@ -122,6 +131,7 @@ class EventMatch(_Out):
     date: FieldCheck
     location: FieldCheck
     city: FieldCheck | None = None
+    country: FieldCheck | None = None
     participants: list[ParticipantMatch] = Field(default_factory=list)
     missed_participants: list[str] = Field(default_factory=list)
     extra_participants: list[str] = Field(default_factory=list)
@@ -166,6 +176,7 @@ class CaseScore(_Out):
     metrics: dict[str, float | None]
     headline: float
     counts: Counts
+    fields: dict[str, FieldCount] = Field(default_factory=dict)
     events: list[EventMatch] = Field(default_factory=list)
     unmatched_gold_events: list[int] = Field(default_factory=list)
     unmatched_predicted_events: list[int] = Field(default_factory=list)
@@ -175,7 +186,7 @@ class CaseScore(_Out):
 
 
 class PartScore(_Out):
-    """The overall metrics of one part of the eval set (real tuned, set-aside, synthetic)."""
+    """The overall metrics of one part of the eval set (tuned, audited, set-aside; synthetic)."""
 
     n_cases: int
     headline: float
@@ -770,6 +781,7 @@ def _score_pair(
         date=_check(gold.date, pred.date, gold.date == pred.date),
         location=_check(gold.location, pred.location, location_ok(gold.location, pred.location)),
         city=_city_check(gold.location, pred.location),
+        country=_country_check(gold.location, pred.location),
         participants=matches,
         missed_participants=[
             p.name for i, p in enumerate(gold.participants) if i not in matched_gold
@@ -789,6 +801,14 @@ def _city_check(gold: Location | None, pred: Location | None) -> FieldCheck | No
     if g is None and p is None:
         return None
     return _check(g, p, _optional_equal(g, p, city=True))
+
+
+def _country_check(gold: Location | None, pred: Location | None) -> FieldCheck | None:
+    """The country alone; None when neither side names one."""
+    g, p = (gold.country if gold else None), (pred.country if pred else None)
+    if g is None and p is None:
+        return None
+    return _check(g, p, _optional_equal(g, p))
 
 
 def _facts(gold: GoldEvent, every: list[GoldEvent]) -> EventFacts:
@@ -914,6 +934,8 @@ def score_case(
         roles_english=len(english_roles) if article_language not in (None, "en") else 0,
     )
     metrics = _case_metrics(counts, events, summaries, article_language)
+    fields = field_counts(events)
+    metrics |= field_metrics(fields)
     return CaseScore(
         id=case.id,
         language=case.language,
@@ -923,6 +945,7 @@ def score_case(
         metrics=metrics,
         headline=headline_score(metrics, HEADLINE_WEIGHTS),
         counts=counts,
+        fields=fields,
         events=events,
         unmatched_gold_events=lost_gold,
         unmatched_predicted_events=lost_pred,
@@ -975,7 +998,7 @@ def _case_metrics(
 
 
 #: parts of the eval set whose cases make the headline (synthetic cases are scored apart)
-REAL_PARTS = ("tuned", "set-aside")
+REAL_PARTS = ("tuned", "audited", "set-aside")
 
 
 def overall_metrics(cases: list[CaseScore]) -> dict[str, float | None]:
@@ -1004,6 +1027,7 @@ def overall_metrics(cases: list[CaseScore]) -> dict[str, float | None]:
             "affiliation_accuracy": _ratio(total.affiliation_correct, n),
             "side_accuracy": _ratio(total.side_correct, n),
         }
+        overall |= field_metrics(add_counts(c.fields for c in cases))
     return overall
 
 
