@@ -334,6 +334,21 @@ class Summariser:
             for chunk in self._chunks(model_text, article)
         ]
 
+    def assemble_record(self, article: Article, draft: ExtractionDraft) -> ArticleRecord:
+        """The record this code makes of a given draft: assembly and every post-model
+        pass, as for a model's answer, with no model call and no cache (the oracle check
+        feeds gold records through it)."""
+        from communique.extract.modelcall import CallLog
+
+        language = detect_language(article.text)
+        assembled = _assemble(draft, article, language, self._examples())
+        provenance = self._provenance(CallLog(), 0.0).model_copy(
+            update={"passes": assembled.passes}
+        )
+        return ArticleRecord(
+            article=self._info(article, language), events=assembled.events, provenance=provenance
+        )
+
     # -- internals --------------------------------------------------------------------
 
     def _summarise_in_batch(self, article: Article, breaker: Breaker) -> ArticleRecord:
