@@ -23,6 +23,7 @@ from communique.text.alignment import FoldedText, align
 from communique.text.candidates import THING_WORDS
 from communique.text.dates import resolve_date
 from communique.text.names import english_form, fold, same_person
+from communique.text.organisations import is_organisation_name
 from communique.text.places import is_place
 
 
@@ -84,8 +85,8 @@ def _participants(event: DraftEvent, doc: FoldedText, language: str | None) -> l
             continue
         if not person.lead and is_spokesperson(person.role, name, doc.text):
             continue
-        if is_place(name):
-            continue  # "Buenos Aires" is where they met, not who
+        if is_place(name) or is_organisation_name(name):
+            continue  # "Buenos Aires" is where they met, not who; a foundation is no person
 
         alignment = align(doc.text, name, doc=doc, is_name=True)
         people.append(

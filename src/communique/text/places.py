@@ -108,6 +108,13 @@ ORGANISATIONS: dict[str, tuple[str, ...]] = {
     "FAO": ("Food and Agriculture Organization",),
     "WHO": ("ВОЗ", "OMS", "DSÖ", "ÜST", "World Health Organization"),
     "ICRC": ("МККК", "CICR", "International Committee of the Red Cross"),
+    "ECLAC": ("CEPAL", "ЭКЛАК", "Economic Commission for Latin America and the Caribbean"),
+    "UNDP": ("PNUD", "ПРООН", "UNDP", "United Nations Development Programme"),
+    "UNICEF": ("ЮНИСЕФ",),
+    "UNESCO": ("ЮНЕСКО",),
+    "WTO": ("ВТО", "OMC", "DTÖ", "ÜTT", "World Trade Organization"),
+    "ILO": ("МОТ", "OIT", "ILO", "International Labour Organization"),
+    "UNHCR": ("УВКБ", "HCR", "ACNUR", "BMMYK", "United Nations High Commissioner for Refugees"),
 }  # fmt: skip
 
 
@@ -263,7 +270,8 @@ def demonym_country(word: str, language: str | None = None) -> str | None:
         return None
     index = _index()
     if key in index.countries:
-        return index.countries[key]
+        # a country's name in lower case is a common word ("reunión" is no Réunion)
+        return index.countries[key] if word[:1].isupper() else None
     for table in (index.stems, index.first_words):  # "Georgian": Georgia before South Georgia
         for size in range(min(len(key), 9), 3, -1):
             code = table.get(key[:size])
@@ -324,7 +332,7 @@ def _find_place_mentions(text: str, language: str | None) -> Iterator[PlaceMenti
                 found = PlaceMention(start, end, "city", index.cities[key])
             elif (
                 size == 1
-                and not DATE_WORDING.match(run[0].group())  # "Martın" is March's, not Martinique
+                and not _date_word(run[0].group())  # "Martın" is March's, not Martinique
                 and (code := demonym_country(run[0].group(), language)) is not None
             ):
                 found = PlaceMention(start, end, "country", code)
@@ -335,6 +343,15 @@ def _find_place_mentions(text: str, language: str | None) -> Iterator[PlaceMenti
             yield found
         else:
             i += 1
+
+
+def _date_word(word: str) -> bool:
+    """A month or weekday name, maybe with a case ending ("Martın", "Mayısta")."""
+    word = word.rstrip("'’")
+    return any(
+        DATE_WORDING.fullmatch(word[: len(word) - cut].rstrip("'’"))
+        for cut in range(0, min(4, len(word) - 3) + 1)
+    )
 
 
 def is_place(name: str) -> bool:

@@ -18,7 +18,7 @@ from communique.text.spans import LETTER, Span
 
 MAX_WORDS = 8
 _WORD = re.compile(rf"(?:{LETTER}|\d)(?:{LETTER}|[\w'’.-])*")
-_STOP = re.compile(r"[,;:()\[\]«»“”\"!?\n]|(?<=\w)\.(?=\s)")
+_STOP = re.compile(r"[,;:()\[\]«»“”\"!?\n–—]|(?<=\w)\.(?=\s)")
 # Words that end a title on its left: a verb or a conjunction joining two people.
 _JOINERS = frozenset(
     {

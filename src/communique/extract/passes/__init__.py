@@ -53,7 +53,7 @@ PASSES: tuple[Pass, ...] = (
     Pass("signing_lead", lambda ev, c: completion.mark_signing(ev, c.text)),
     Pass("call_wording", lambda ev, c: completion.mark_calls(ev, c.text)),
     Pass("announced_lead", lambda ev, c: completion.mark_announced(ev, c.text, c.published)),
-    Pass("places_english", lambda ev, c: places.english_places(ev, c.text, c.language)),
+    Pass("places_english", lambda ev, c: places.english_places(ev, c.text, c.language, c.doc)),
     Pass("affiliations", lambda ev, c: places.ground_affiliations(ev, c.text, c.language)),
     Pass("roles", lambda ev, c: roles.ground_roles(ev, c.text, c.doc, c.language)),
     Pass("example_values", lambda ev, c: examples.drop_copied_values(ev, c.text, c.examples)),

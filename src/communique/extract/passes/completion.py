@@ -28,6 +28,7 @@ from communique.text.attendance import (
 from communique.text.candidates import candidate_dates
 from communique.text.dates import YEAR, resolve_date
 from communique.text.names import latin_name, name_tokens
+from communique.text.organisations import is_organisation_name
 from communique.text.quotes import find_quotes
 
 _SIDE_ORDER = {"host": 0, "visitor": 1, "other": 2}
@@ -110,6 +111,33 @@ def found_in_text(
     )
 
 
+def named_already(name: str, at: tuple[int, int], people: list[Participant]) -> bool:
+    """Whether a person found in the text is one the record has: by name in any
+    spelling, by the text's own form of a participant's name (its evidence: "Volodimir
+    Zelenski" for Volodymyr Zelensky), or because the mention overlaps one of a
+    participant's evidence spans ("Ceyhun Bayramov Avropa" around "Ceyhun Bayramov")."""
+    start, end = at
+    if any(s.start < end and start < s.end for p in people for s in p.evidence):
+        return True
+    forms = [p.name for p in people] + [s.text for p in people for s in p.evidence]
+    if any(known(n, forms) for n in (name, latin_name(name))):
+        return True
+    # an inflected form of a participant's whole name ("Erika Olsonu", accusative)
+    tokens = name_tokens(latin_name(name))
+    return any(
+        len(tokens) == len(name_tokens(p.name))
+        and _mentions(p, name) is not None
+        and all(_mentions_token(t, fold_value(name)) for t in name_tokens(p.name))
+        for p in people
+    )
+
+
+def _mentions_token(token: str, folded: str) -> bool:
+    """``token`` occurs in ``folded`` as a word, maybe with a case ending of 1-3 letters."""
+    pattern = r"(?<![a-z0-9])" + re.escape(token) + r"[a-z]{0,3}(?![a-z0-9])"
+    return re.search(pattern, folded) is not None
+
+
 def add_attendees(events: list[Event], text: str, doc: FoldedText, *, english: bool) -> None:
     """Add the people a sentence says also attended (see :mod:`communique.text.attendance`).
 
@@ -123,8 +151,11 @@ def add_attendees(events: list[Event], text: str, doc: FoldedText, *, english: b
         return
     for attendee in attendees(text):
         everyone = [p.name for event in events for p in event.participants]
-        if known(attendee.name, everyone) or known(latin_name(attendee.name), everyone):
+        people = [p for event in events for p in event.participants]
+        if named_already(attendee.name, (attendee.start, attendee.end), people):
             continue
+        if is_organisation_name(attendee.name):
+            continue  # "Fondation Mérieux" took part as an organisation, not a person
         if _after_unextracted_meeting(attendee, text, everyone):
             continue
         event = _event_for(events, attendee, text)
@@ -333,7 +364,12 @@ def add_missed_events(
         names = [p.name for p in everyone]
         new = []
         for titled in titled_people(sentence):
-            if not any(known(n, names) for n in (titled.name, latin_name(titled.name))):
+            at = (start + titled.start, start + titled.end)
+            if (
+                not any(known(n, names) for n in (titled.name, latin_name(titled.name)))
+                and not named_already(titled.name, at, everyone)
+                and not is_organisation_name(titled.name)
+            ):
                 names.append(titled.name)
                 new.append(titled)
         if not new:

@@ -2,8 +2,9 @@
 
 A small model copies its examples: a Russian article's foreign minister came back as
 the example's "Minister of Economy", a Surinamese diplomat as the example's
-"Belarus". ``drop_copied_values`` removes a role or a venue country that is exactly
-one of the examples' values when the article does not support it: a role whose
+"Belarus", unrelated records as the example's topic "agricultural supplies".
+``drop_copied_values`` removes a role, a topic or a venue country that is exactly one
+of the examples' values when the article does not support it: a role or topic whose
 distinctive words (not "minister", "deputy", "of" ...) the article does not contain,
 a country the article never names. An affiliation no mention grounds is left to the
 affiliations pass, which flags it: measured, most such values are right (the
@@ -24,10 +25,11 @@ from communique.text.places import country_code, english_country, place_mentions
 
 @dataclass(frozen=True)
 class ExampleValues:
-    """The roles and venue countries the prompt's examples give."""
+    """The roles, venue countries and topics the prompt's examples give."""
 
     roles: frozenset[str] = frozenset()
     countries: frozenset[str] = frozenset()
+    topics: frozenset[str] = frozenset()
 
 
 @cache
@@ -36,6 +38,7 @@ def example_values(prompt_text: str) -> ExampleValues:
     decoder = json.JSONDecoder()
     roles: set[str] = set()
     countries: set[str] = set()
+    topics: set[str] = set()
     for match in re.finditer(r'\{"events"', prompt_text):
         try:
             answer, _ = decoder.raw_decode(prompt_text, match.start())
@@ -47,7 +50,8 @@ def example_values(prompt_text: str) -> ExampleValues:
             for person in event.get("people", []):
                 if isinstance(person.get("role"), str):
                     roles.add(person["role"].casefold())
-    return ExampleValues(frozenset(roles), frozenset(countries))
+            topics.update(t.casefold() for t in event.get("topics", []) if isinstance(t, str))
+    return ExampleValues(frozenset(roles), frozenset(countries), frozenset(topics))
 
 
 # Words of a title that say nothing about which office it is.
@@ -67,10 +71,16 @@ def drop_copied_values(events: list[Event], text: str, values: ExampleValues | N
     named = {m.value for m in place_mentions(text)}
     for event in events:
         for person in event.participants:
-            if person.role and person.role.casefold() in values.roles:
-                words = set(re.findall(r"\w+", fold(person.role))) - _GENERIC
-                if any(not re.search(rf"\b{re.escape(w[:5])}", folded) for w in words):
-                    person.role = None
+            role = person.role
+            if role and role.casefold() in values.roles and not _supported(role, folded):
+                person.role = None
+        event.topics = [
+            topic
+            for topic in event.topics
+            if topic.casefold() not in values.topics
+            or _supported(topic, folded)
+            or len(_distinctive(topic)) < 2  # "trade" is any article's, in any language
+        ]
         location = event.location
         if location and location.country and location.country in values.countries:
             code = country_code(location.country)
@@ -78,6 +88,15 @@ def drop_copied_values(events: list[Event], text: str, values: ExampleValues | N
                 event.location = None
             elif code is not None and code not in named:
                 event.location = Location(city=location.city, country=None)
+
+
+def _supported(value: str, folded_text: str) -> bool:
+    """Every distinctive word of ``value`` (by its first five letters) is in the text."""
+    return all(re.search(rf"\b{re.escape(w[:5])}", folded_text) for w in _distinctive(value))
+
+
+def _distinctive(value: str) -> set[str]:
+    return set(re.findall(r"\w+", fold(value))) - _GENERIC
 
 
 def _english(name: str) -> str:

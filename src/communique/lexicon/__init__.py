@@ -1,0 +1,53 @@
+"""Language knowledge as data: one TOML file per language, loaded by :func:`words`.
+
+Each file (``en.toml``, ``ru.toml``, ...) holds lists of cue words under named
+categories. Adding a language means adding a file (and its cases to the tests);
+nothing in the code lists words of a language. CLDR (Babel) and pymorphy3 keep what
+they already know (country and month names, Russian inflection).
+
+Settings: ``max_ending``, the letters an inflection may add to a cue word.
+
+Categories:
+
+``organisation_words``
+    Words that make a run of capitalised words an organisation, not a person's name
+    ("Fondation Mérieux", "Qoşulmama Hərəkatı"). Matched as a word's beginning, so an
+    inflected form counts ("Hərəkatının").
+"""
+
+from __future__ import annotations
+
+import tomllib
+from functools import cache
+from pathlib import Path
+
+HERE = Path(__file__).parent
+
+
+@cache
+def languages() -> tuple[str, ...]:
+    """The languages that have a lexicon file."""
+    return tuple(sorted(path.stem for path in HERE.glob("*.toml")))
+
+
+@cache
+def _data(language: str) -> dict[str, object]:
+    path = HERE / f"{language}.toml"
+    return tomllib.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+
+
+def _load(language: str) -> dict[str, tuple[str, ...]]:
+    data = _data(language)
+    return {key: tuple(value) for key, value in data.items() if isinstance(value, list)}
+
+
+def max_ending(language: str) -> int:
+    """Letters an inflection may add to a cue word in ``language`` (``max_ending``)."""
+    value = _data(language).get("max_ending", 0)
+    return value if isinstance(value, int) else 0
+
+
+def words(category: str, language: str | None = None) -> tuple[str, ...]:
+    """The cue words of ``category`` in ``language`` (every language's when None)."""
+    chosen = languages() if language is None else (language,)
+    return tuple(word for lang in chosen for word in _load(lang).get(category, ()))

