@@ -788,3 +788,39 @@ def test_a_weekday_is_the_nearest_such_day(wording, published, expected):
     from communique.text.dates import resolve_date
 
     assert resolve_date(wording, published, happened=True) == expected
+
+
+# -- servers that do not enforce the schema --------------------------------------------
+
+
+def test_an_answer_with_a_key_v7_does_without_or_lacking_an_english_form_is_kept(
+    fake_openai: FakeOpenAI, make_summariser
+):
+    """Ollama or an older vLLM may add a summary under v7 (which composes its own) and
+    leave out a name's English form: the answer is kept on the first try."""
+    event = meeting_event(summary="Bayramov met Sentop in Baku.")
+    for person_ in event["people"]:
+        person_.pop("en", None)
+    event["mood"] = "cordial"  # a key no prompt asks for
+    fake_openai.add(completion(draft(event)))
+    fake_openai.add(completion({"events": []}))  # the follow-up turn: nothing missed
+    record = make_summariser(prompt=load_prompt("meeting_summary@v7")).summarise(article())
+
+    assert record.status == "ok", record.error
+    assert record.provenance is not None and record.provenance.usage.attempts == 2
+    [event_] = record.events
+    assert event_.summary_origin == "composed"
+    assert {p.name for p in event_.participants} >= {"Jeyhun Bayramov", "Mustafa Sentop"}
+
+
+def test_an_answer_missing_a_field_the_code_cannot_fill_is_still_reasked(
+    fake_openai: FakeOpenAI, make_summariser
+):
+    broken = meeting_event()
+    del broken["kind"]
+    fake_openai.add(completion(draft(broken)))
+    fake_openai.add(completion(draft()))
+    fake_openai.add(completion({"events": []}))
+    record = make_summariser(prompt=load_prompt("meeting_summary@v7")).summarise(article())
+    assert record.status == "ok"
+    assert record.provenance is not None and record.provenance.usage.attempts == 3

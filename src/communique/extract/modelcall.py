@@ -229,7 +229,7 @@ class ModelCaller:
         import instructor  # the client libraries are slow to import: only on a cache miss
         import openai
 
-        create = self._resilient_create(calls)
+        create = _conforming(self._resilient_create(calls), response_model)
         patched = instructor.patch(create=create, mode=instructor.Mode.JSON_SCHEMA)
         try:
             answer: M = patched(
@@ -303,6 +303,24 @@ class ModelCaller:
             raise AssertionError("unreachable")  # pragma: no cover
 
         return create
+
+
+def _conforming(
+    create: Callable[..., ChatCompletion], response_model: type[BaseModel]
+) -> Callable[..., ChatCompletion]:
+    """``create``, with each answer made to fit the schema where the code can
+    (:mod:`communique.extract.lenient`) before it is validated."""
+    from communique.extract.lenient import conform_json
+
+    def conforming(**kwargs: Any) -> ChatCompletion:
+        completion = create(**kwargs)
+        for choice in completion.choices:
+            message = choice.message
+            if message is not None and message.content:
+                message.content = conform_json(response_model, message.content)
+        return completion
+
+    return conforming
 
 
 def salvage_events(
