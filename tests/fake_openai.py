@@ -37,6 +37,16 @@ from typing import Any
 import pytest
 
 
+class QuietServer(ThreadingHTTPServer):
+    """A loopback server that keeps a client's hang-up to itself: tests that drop or
+    time out connections on purpose would otherwise print a traceback into the run."""
+
+    daemon_threads = True
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        pass
+
+
 @dataclass
 class Scripted:
     kind: str  # "completion" | "error" | "drop" | "hang"
@@ -344,7 +354,7 @@ class FakeOpenAI:
                     return
                 self._send_json(200, completion_payload(scripted, body, len(fake.requests)))
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server = QuietServer(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
         self._thread = threading.Thread(
             target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True

@@ -15,10 +15,12 @@ import email.utils
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 
 import pytest
+
+from fake_openai import QuietServer
 
 
 @dataclass
@@ -46,7 +48,7 @@ class FakeWeb:
         self.requests: list[Request] = []
         self._lock = threading.Lock()
         self._stopping = threading.Event()
-        self._server: ThreadingHTTPServer | None = None
+        self._server: QuietServer | None = None
         self._thread: threading.Thread | None = None
 
     # -- scripting ------------------------------------------------------------------
@@ -138,7 +140,7 @@ class FakeWeb:
                     for start in range(0, len(body), 65536):
                         self.wfile.write(body[start : start + 65536])
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server = QuietServer(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
         self._thread = threading.Thread(
             target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True

@@ -15,7 +15,9 @@ from communique.cli import (  # noqa: F401  (registers commands)
     prompts,
     summarise,
 )
-from communique.cli.app import app
+from communique.cli.app import app, reflow_help
+
+reflow_help(app)
 
 
 def main() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import logging
 from typing import Annotated
 
@@ -23,6 +24,26 @@ prompts_app = typer.Typer(help="List and lock versioned prompts.", no_args_is_he
 app.add_typer(prompts_app, name="prompts")
 
 err = Console(stderr=True)
+
+
+def prose(text: str) -> str:
+    """A docstring as help text: paragraphs joined into lines the terminal wraps, not
+    broken where the source happened to break them."""
+    paragraphs = inspect.cleandoc(text).split("\n\n")
+    return "\n\n".join(" ".join(p.split()) for p in paragraphs if p.strip())
+
+
+def reflow_help(typer_app: typer.Typer) -> None:
+    """Every command's help (its docstring, unless given) as :func:`prose`."""
+    for command in typer_app.registered_commands:
+        text = command.help or (command.callback.__doc__ if command.callback else None)
+        if text:
+            command.help = prose(text)
+    for group in typer_app.registered_groups:
+        if group.typer_instance is not None:
+            reflow_help(group.typer_instance)
+
+
 MAX_EXIT = 100
 EXIT_CONFIG = 101
 
