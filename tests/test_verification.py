@@ -211,3 +211,23 @@ def test_every_language_has_its_lexicon_file_and_each_cue_word_is_recognised(
     for cue in cues:
         word = cue + ("ın" if lexicon.max_ending(language) >= 2 else "")
         assert is_organisation_name(f"{word.capitalize()} Aliyev"), (language, cue)
+
+
+@pytest.mark.parametrize(
+    ("language", "word"),
+    [(lang, word) for lang in lexicon.languages() for word in lexicon.words("title_joiners", lang)],
+)
+def test_each_title_joiner_ends_the_title_on_its_left(language: str, word: str) -> None:
+    from communique.text.titles import title_phrase
+
+    text = f"Oslo {word} Minister Ana Brandt"
+    start = text.index("Ana Brandt")
+    phrase = title_phrase(text, start, start + len("Ana Brandt"))
+    assert phrase is not None and phrase.span.text == "Minister", (language, word)
+
+
+def test_every_lexicon_category_is_one_the_code_reads() -> None:
+    known = {"organisation_words", "title_joiners"}
+    for language in lexicon.languages():
+        data = lexicon._load(language)
+        assert set(data) <= known, (language, set(data) - known)

@@ -14,21 +14,15 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from communique import lexicon
 from communique.text.spans import LETTER, Span
 
 MAX_WORDS = 8
 _WORD = re.compile(rf"(?:{LETTER}|\d)(?:{LETTER}|[\w'’.-])*")
 _STOP = re.compile(r"[,;:()\[\]«»“”\"!?\n–—]|(?<=\w)\.(?=\s)")
-# Words that end a title on its left: a verb or a conjunction joining two people.
-_JOINERS = frozenset(
-    {
-        "and", "with", "by", "met", "meets", "received", "receives", "hosted", "hosts",
-        "visited", "said", "told", "welcomed", "и", "с", "со", "встретился", "принял",
-        "провел", "провёл", "ilə", "və", "ile", "ve", "görüştü", "kabul", "et", "avec",
-        "a", "reçu", "rencontré", "con", "y", "recibió", "se", "reunió", "en", "ontving",
-        "sprak",
-    }
-)  # fmt: skip
+# Words that end a title on its left: a verb or a conjunction joining two people (the
+# lexicon's ``title_joiners``, every language's).
+_JOINERS = frozenset(word.casefold() for word in lexicon.words("title_joiners"))
 
 
 @dataclass(frozen=True)
