@@ -231,3 +231,63 @@ def test_every_lexicon_category_is_one_the_code_reads() -> None:
     for language in lexicon.languages():
         data = lexicon._load(language)
         assert set(data) <= known, (language, set(data) - known)
+
+
+# -- roles: the English names the portfolio its source names ------------------------------
+
+
+@pytest.mark.parametrize(
+    ("language", "concept", "entry"),
+    [
+        (lang, concept, entry)
+        for lang in lexicon.languages()
+        for concept, entries in lexicon.table("role_concepts", lang).items()
+        for entry in entries
+    ],
+)
+def test_each_role_concept_entry_names_its_concept(language: str, concept: str, entry: str) -> None:
+    from communique.text.role_concepts import concepts
+
+    assert concept in concepts(f"la {entry} x", language), (language, entry)
+
+
+@pytest.mark.parametrize(
+    ("role", "source", "language", "contradicts"),
+    [
+        (
+            "Minister of Economic Affairs",
+            "новоназначенный министр иностранных дел Молдовы",
+            "ru",
+            True,
+        ),
+        (
+            "Minister of Foreign Affairs",
+            "Prezidentin mədəniyyət üzrə xüsusi nümayəndəsi",
+            "az",
+            True,
+        ),
+        ("Minister of Foreign Affairs", "Dışişleri Bakanı", "tr", False),
+        ("Deputy Minister of Defence", "замминистра обороны", "ru", False),
+        ("Minister of Foreign Affairs", "su homólogo", "es", False),  # the source is silent
+        ("Vice-Chancellor and Minister of Economy", "minister van Economische Zaken", "nl", False),
+    ],
+)
+def test_a_role_that_names_another_portfolio_than_its_source_contradicts_it(
+    role: str, source: str, language: str, contradicts: bool
+) -> None:
+    from communique.text.role_concepts import contradicts as check
+
+    assert check(role, source, language) is contradicts
+
+
+def test_a_contradicted_role_is_left_out_and_counterpart_is_no_role() -> None:
+    text = "Министр иностранных дел Молдовы Михай Попшой встретился с Сергеем Лавровым."
+    draft = event(
+        [
+            person("Михай Попшой", role="Minister of Economic Affairs", org="Moldova"),
+            person("Сергеем Лавровым", role="Counterpart", org="Russia"),
+        ]
+    )
+    popsoi, lavrov = built(draft, text, "ru").participants
+    assert popsoi.role is None and popsoi.role_source is not None
+    assert lavrov.role is None

@@ -9,6 +9,15 @@ Settings: ``max_ending``, the letters an inflection may add to a cue word.
 
 Categories:
 
+``role_concepts`` (a table)
+    The concepts of official titles (offices such as ``office_minister``, portfolios
+    such as ``portfolio_foreign``, and ``counterpart``), each with the beginnings of
+    the words that name it: "Dışişleri Bakanı" names office_minister and
+    portfolio_foreign, as "Minister of Foreign Affairs" does.
+
+``title_joiners``
+    Words that end a person's title on its left ("met", "и", "ilə").
+
 ``organisation_words``
     Words that make a run of capitalised words an organisation, not a person's name
     ("Fondation Mérieux", "Qoşulmama Hərəkatı"). Matched as a word's beginning, so an
@@ -45,6 +54,14 @@ def max_ending(language: str) -> int:
     """Letters an inflection may add to a cue word in ``language`` (``max_ending``)."""
     value = _data(language).get("max_ending", 0)
     return value if isinstance(value, int) else 0
+
+
+def table(category: str, language: str) -> dict[str, tuple[str, ...]]:
+    """A category of named word lists (``[role_concepts]``) in ``language``."""
+    data = _data(language).get(category, {})
+    if not isinstance(data, dict):
+        return {}
+    return {key: tuple(value) for key, value in data.items() if isinstance(value, list)}
 
 
 def words(category: str, language: str | None = None) -> tuple[str, ...]:

@@ -12,6 +12,7 @@ import re
 
 from communique.schema import Event, Grounded, Participant, Span
 from communique.text.alignment import FoldedText
+from communique.text.role_concepts import contradicts, only_counterpart
 from communique.text.titles import title_phrase
 
 _DEPUTY_SOURCE = re.compile(
@@ -28,10 +29,12 @@ def ground_roles(events: list[Event], text: str, doc: FoldedText, language: str 
         spans = [(s.start, s.end) for p in event.participants for s in p.evidence[:1]]
         for person in event.participants:
             own = [(s.start, s.end) for s in person.evidence[:1]]
-            _ground(person, text, [x for x in spans if x not in own])
+            _ground(person, text, [x for x in spans if x not in own], language)
 
 
-def _ground(person: Participant, text: str, others: list[tuple[int, int]]) -> None:
+def _ground(
+    person: Participant, text: str, others: list[tuple[int, int]], language: str | None
+) -> None:
     for span in person.evidence[:2]:
         phrase = title_phrase(text, span.start, span.end, others)
         if phrase is None:
@@ -43,4 +46,8 @@ def _ground(person: Participant, text: str, others: list[tuple[int, int]]) -> No
         )
         if person.role and _DEPUTY_SOURCE.search(source.text) and not _RANKED.search(person.role):
             person.role = f"Deputy {person.role}"
-        return
+        if person.role and contradicts(person.role, source.text, language):
+            person.role = None  # the English names another office than its evidence
+        break
+    if person.role and only_counterpart(person.role):
+        person.role = None  # "counterpart" says who they met, not what they are
