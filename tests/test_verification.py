@@ -227,7 +227,11 @@ def test_each_title_joiner_ends_the_title_on_its_left(language: str, word: str) 
 
 
 def test_every_lexicon_category_is_one_the_code_reads() -> None:
-    known = {"organisation_words", "title_joiners"}
+    known = {
+        "organisation_words",
+        "title_joiners",
+        *(c for c in lexicon.table("pattern_examples", "en")),
+    }
     for language in lexicon.languages():
         data = lexicon._load(language)
         assert set(data) <= known, (language, set(data) - known)
@@ -291,3 +295,22 @@ def test_a_contradicted_role_is_left_out_and_counterpart_is_no_role() -> None:
     popsoi, lavrov = built(draft, text, "ru").participants
     assert popsoi.role is None and popsoi.role_source is not None
     assert lavrov.role is None
+
+
+@pytest.mark.parametrize(
+    ("language", "category", "fragment"),
+    [
+        (lang, category, fragment)
+        for lang in lexicon.languages()
+        for category in lexicon.table("pattern_examples", lang)
+        for fragment in lexicon.words(category, lang)
+    ],
+)
+def test_each_pattern_fragment_matches_an_example_of_its_language(
+    language: str, category: str, fragment: str
+) -> None:
+    import re
+
+    examples = lexicon.table("pattern_examples", language)[category]
+    assert any(re.match(fragment, ex, re.IGNORECASE) for ex in examples), (language, fragment)
+    assert all(lexicon.pattern(category).search(ex) for ex in examples)

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from annotated_types import MaxLen
 
+from communique import lexicon
 from communique.extract.draft import TOPIC_MAX, DraftEvent, ExtractionDraft
 from communique.extract.passes import PassContext, run_passes
 from communique.extract.passes.completion import sides_of, signed_at_event
@@ -60,11 +61,7 @@ def without_case_suffix(name: str) -> str:
     return _CASE_SUFFIX.sub("", name)
 
 
-_SPOKESPERSON = re.compile(
-    r"spokes(?:person|man|woman)|press (?:secretary|officer|service)|porte-parole|portavoz|"
-    r"woordvoerder|пресс-секретар|официальный представитель|sözcü|mətbuat katib",
-    re.IGNORECASE,
-)
+_SPOKESPERSON = lexicon.pattern("spokesperson_patterns")
 
 
 def is_spokesperson(role: str | None, name: str, text: str) -> bool:

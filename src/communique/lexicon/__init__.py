@@ -18,6 +18,10 @@ Categories:
 ``title_joiners``
     Words that end a person's title on its left ("met", "и", "ilə").
 
+``signing_patterns``, ``call_patterns``, ``spokesperson_patterns``, ``deputy_patterns``
+    Regular-expression fragments: a document signed, a phone or video call, the
+    spokesperson who reports a meeting, a deputy's rank in a title.
+
 ``organisation_words``
     Words that make a run of capitalised words an organisation, not a person's name
     ("Fondation Mérieux", "Qoşulmama Hərəkatı"). Matched as a word's beginning, so an
@@ -26,6 +30,7 @@ Categories:
 
 from __future__ import annotations
 
+import re
 import tomllib
 from functools import cache
 from pathlib import Path
@@ -68,3 +73,12 @@ def words(category: str, language: str | None = None) -> tuple[str, ...]:
     """The cue words of ``category`` in ``language`` (every language's when None)."""
     chosen = languages() if language is None else (language,)
     return tuple(word for lang in chosen for word in _load(lang).get(category, ()))
+
+
+@cache
+def pattern(category: str, *, whole_words: bool = False) -> re.Pattern[str]:
+    """One case-blind pattern of every language's fragments of a ``*_patterns`` category;
+    ``whole_words`` keeps a match from starting or ending inside a word."""
+    fragments = "|".join(words(category))
+    body = rf"(?<!\w)(?:{fragments})(?!\w)" if whole_words else fragments
+    return re.compile(body, re.IGNORECASE)

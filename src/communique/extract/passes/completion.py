@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+from communique import lexicon
 from communique.schema import Agreement, Event, EventKind, Location, Participant, Quote, Side, Span
 from communique.text.alignment import FoldedText, align, fold_value
 from communique.text.attendance import (
@@ -226,11 +227,7 @@ def _side_for(event: Event, attendee: Attendee, text: str) -> tuple[str | None, 
     return hint, "other"
 
 
-_SIGNING_WORDS = re.compile(
-    r"(?<!\w)(?:signed|signs|inked|подписал[аи]?|подписан[аы]?|imzala\w*|signé\w*|"
-    r"signent|firm(?:ó|aron|an)|ondertek\w+)(?!\w)",
-    re.IGNORECASE,
-)
+_SIGNING_WORDS = lexicon.pattern("signing_patterns", whole_words=True)
 
 
 def mark_signing(events: list[Event], text: str) -> None:
@@ -481,15 +478,7 @@ def _plain_summary(kind: str, names: list[str], location: Location | None) -> st
     return f"{names[0]} met {joined}{where}."
 
 
-_CALL_PHRASE = re.compile(
-    r"(?:phone|telephone|video) (?:call|conversation|talk)|by (?:phone|telephone)|"
-    r"videoconference|video link|телефонн\w+ разговор\w*|по телефону|видеосвяз\w+|"
-    r"telefonda|telefonla|telefon görüşmesi|telefon danışığı|görüntülü|"
-    r"par téléphone|téléphonique|visioconférence|por teléfono|telefónic\w+|"
-    r"videoconferencia|videollamada|telefonisch|telefoongesprek|gebeld|belde|videogesprek|"
-    r"zəng ed\w*|telefon söhbət\w*|позвонил\w*|созвонил\w*|au téléphone",
-    re.IGNORECASE,
-)
+_CALL_PHRASE = lexicon.pattern("call_patterns")
 
 
 def mark_calls(events: list[Event], text: str) -> None:

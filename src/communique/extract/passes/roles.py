@@ -10,17 +10,13 @@ from __future__ import annotations
 
 import re
 
+from communique import lexicon
 from communique.schema import Event, Grounded, Participant, Span
 from communique.text.alignment import FoldedText
 from communique.text.role_concepts import contradicts, only_counterpart
 from communique.text.titles import title_phrase
 
-_DEPUTY_SOURCE = re.compile(
-    r"(?<!\w)(?:deputy|vice[- ]?\w*|zam\.|заместител\w*|замминистра|yard[ıi]mc[ıi]s[ıi]|"
-    r"müavin\w*|m[üu]avini|adjoint\w*|viceminist\w*|vicecanciller\w*|subsecretari\w*|"
-    r"plaatsvervangend\w*|onderminister\w*)(?!\w)",
-    re.IGNORECASE,
-)
+_DEPUTY_SOURCE = lexicon.pattern("deputy_patterns", whole_words=True)
 _RANKED = re.compile(r"(?<!\w)(?:deputy|vice|assistant|under-?secretary|state secretary)", re.I)
 
 
