@@ -270,8 +270,7 @@ def demonym_country(word: str, language: str | None = None) -> str | None:
         return None
     index = _index()
     if key in index.countries:
-        # a country's name in lower case is a common word ("reunión" is no Réunion)
-        return index.countries[key] if word[:1].isupper() else None
+        return index.countries[key]
     for table in (index.stems, index.first_words):  # "Georgian": Georgia before South Georgia
         for size in range(min(len(key), 9), 3, -1):
             code = table.get(key[:size])
@@ -333,6 +332,8 @@ def _find_place_mentions(text: str, language: str | None) -> Iterator[PlaceMenti
             elif (
                 size == 1
                 and not _date_word(run[0].group())  # "Martın" is March's, not Martinique
+                # a country's name in lower case is a common word ("reunión", not Réunion)
+                and not (key in index.countries and not capital)
                 and (code := demonym_country(run[0].group(), language)) is not None
             ):
                 found = PlaceMention(start, end, "country", code)

@@ -16,6 +16,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from functools import lru_cache
 
 from communique.extract.passes.completion import sides_of
@@ -80,7 +81,7 @@ def _value_or_none(value: str | None) -> str | None:
     """None for a null the model wrote as a word ("None", "null", "unknown")."""
     if value is None or fold(value).strip(" .-") in ("none", "null", "unknown", "n/a", ""):
         return None
-    return value
+    return unicodedata.normalize("NFC", value)
 
 
 def _mentioned(city: str, folded_text: str, named: set[str], doc: FoldedText) -> bool:
@@ -179,6 +180,7 @@ def _ground(
         # drops it).
         if _key(person.affiliation) not in _english_names(wanted):
             person.affiliation = english_name_of(wanted) or organisation(wanted) or wanted
+        person.affiliation = unicodedata.normalize("NFC", person.affiliation)
         person.affiliation_source = None
     elif (named := _named_word(person.affiliation, text)) is not None:
         # "Mérieux Foundation" for "Fondation Mérieux": its own name is in the text
@@ -190,6 +192,7 @@ def _ground(
 def _stated_in_english(value: str, support: PlaceMention) -> str:
     """The record's value when it already is an English name of what the text names
     ("Côte d'Ivoire", "Türkiye"), else the English name."""
+    value = unicodedata.normalize("NFC", value)  # "Türkiye", never "Tu" + a combining mark
     if support.kind == "organisation":
         return value if organisation(value) == support.value and value.isascii() else support.value
     if _key(value) in _english_names(support.value):
