@@ -32,10 +32,11 @@ from communique.text.summary_check import (
     MAX_SUMMARY_WORDS,
     EventFacts,
     Person,
+    summary_language,
     summary_problems,
 )
 
-SCORER_VERSION = "2"
+SCORER_VERSION = "3"
 
 METRICS: tuple[str, ...] = (
     "event_count_accuracy",
@@ -912,7 +913,7 @@ def score_case(
                 article_text,
                 article_language,
             ),
-            language=detect_language(e.summary),
+            language=summary_language(e.summary),
             words=len(e.summary.split()),
         )
         for j, e in enumerate(pred)

@@ -14,7 +14,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from communique.text.language import is_english
+from communique.text.language import detect_language, is_english
 from communique.text.names import fold, name_tokens
 from communique.text.places import canonical_place, english_name_of, place_mentions
 
@@ -64,6 +64,35 @@ class EventFacts:
     outsiders: Sequence[str] = field(default_factory=tuple)  # people in the text, not in it
 
 
+_BRACKETS = re.compile(r"\([^)]*\)")
+
+
+def without_names(summary: str) -> str:
+    """The summary without its capitalised words and bracketed details: names and
+    places are no evidence of a language ("Recep Tayyip Erdoğan (Türkiye) held a phone
+    call." reads as Turkish whole, and as English without them)."""
+    words = _BRACKETS.sub(" ", summary).split()
+    return " ".join(w for w in words if not w[:1].isupper())
+
+
+def reads_as_english(summary: str, language: str) -> bool:
+    """Whether a summary reads as English rather than ``language``, judged on its words
+    other than names; two or three common words ("met in") are no evidence either way."""
+    rest = without_names(summary)
+    if sum(any(c.isalpha() for c in w) for w in rest.split()) <= 3:
+        return True
+    return is_english(rest, language)
+
+
+def summary_language(summary: str) -> str | None:
+    """The language a summary is written in ("en" when it reads as English once its
+    names are set aside), or None when too short to tell."""
+    language = detect_language(summary)
+    if language not in (None, "en") and reads_as_english(summary, language):
+        return "en"
+    return language
+
+
 def summary_problems(
     summary: str, facts: EventFacts | None, article: str, language: str | None
 ) -> list[str]:
@@ -72,7 +101,7 @@ def summary_problems(
     words = summary.split()
     if len(words) > MAX_SUMMARY_WORDS:
         problems.append(f"has {len(words)} words (at most {MAX_SUMMARY_WORDS})")
-    if language not in (None, "en") and not is_english(summary, language):
+    if language not in (None, "en") and not reads_as_english(summary, language):
         problems.append(f"is not in English (reads as {language})")
     if copied := copied_run(summary, article):
         problems.append(f"copies the article word for word: {copied!r}")
