@@ -314,3 +314,14 @@ def test_each_pattern_fragment_matches_an_example_of_its_language(
     examples = lexicon.table("pattern_examples", language)[category]
     assert any(re.match(fragment, ex, re.IGNORECASE) for ex in examples), (language, fragment)
     assert all(lexicon.pattern(category).search(ex) for ex in examples)
+
+
+def test_a_required_null_stays_when_an_answer_is_fitted() -> None:
+    """With no date in the article the schema allows only a null date, and requires it."""
+    from communique.extract.draft import draft_model
+
+    model = draft_model(("Ceyhun Bayramov",), (), (), summary=False, english_names=True)
+    answer = {"events": [event([person("Ceyhun Bayramov") | {"en": "Jeyhun Bayramov"}])]}
+    fitted = conform(model, answer)
+    assert fitted["events"][0]["date"] is None
+    model.model_validate(fitted)

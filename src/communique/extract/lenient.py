@@ -25,8 +25,9 @@ def conform(model: type[BaseModel], data: Any) -> Any:
     out = {}
     for key, value in data.items():
         info = fields.get(key)
-        if info is None or info.annotation is type(None):
-            continue  # a key the schema does not have, or has only to leave out
+        if info is None or (info.annotation is type(None) and not info.is_required()):
+            continue  # a key the schema does not have, or has only to leave out (a v7
+            # summary); a required null (a date where the article gives none) stays
         out[key] = _conform_value(info.annotation, value)
     en = fields.get("en")
     if en is not None and en.is_required() and out.get("en") is None and "name" in out:
