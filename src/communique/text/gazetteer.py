@@ -85,7 +85,8 @@ _VARIANTS = (
 )
 
 
-def _collapse(folded: str) -> tuple[str, list[int]]:
+@lru_cache(maxsize=64)
+def _collapse(folded: str) -> tuple[str, tuple[int, ...]]:
     """``folded`` with romanisation variants and doubled letters collapsed, and for each
     character of the result its offset in ``folded``."""
     out: list[str] = []
@@ -103,7 +104,7 @@ def _collapse(folded: str) -> tuple[str, list[int]]:
                 out.append(char)
                 origin.append(i)
         i += step
-    return "".join(out), origin
+    return "".join(out), tuple(origin)
 
 
 def city_spans(city: str, doc: FoldedText) -> list[tuple[int, int]]:
