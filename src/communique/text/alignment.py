@@ -44,14 +44,14 @@ class FoldedText:
 
     def __init__(self, text: str) -> None:
         self.text = text
-        pieces: list[str] = []
-        origin: list[int] = []
-        for index, char in enumerate(text):
-            folded = _fold_char(char)
-            pieces.append(folded)
-            origin.extend([index] * len(folded))
-        self.folded = "".join(pieces)
-        self._origin = origin
+        self.folded = text.translate(_FOLDED)
+        if _FOLDED.odd.isdisjoint(text):  # every character folds to one: the usual case
+            self._origin: list[int] | range = range(len(text))
+        else:
+            origin: list[int] = []
+            for index, char in enumerate(text):
+                origin.extend([index] * len(_FOLDED[ord(char)]))
+            self._origin = origin
 
     def span(self, start: int, end: int) -> Span:
         """Original-text span covering folded offsets ``start:end``."""
@@ -68,8 +68,27 @@ def _fold_char(char: str) -> str:
     return anyascii(base or char).lower()
 
 
+class _FoldTable(dict[int, str]):
+    """``str.translate`` table that folds each character on first sight, then remembers
+    it: folding runs in C for every character seen before."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        #: characters that fold to more or fewer than one ("ß" -> "ss", "中" -> "zhong")
+        self.odd: set[str] = set()
+
+    def __missing__(self, code: int) -> str:
+        folded = self[code] = _fold_char(chr(code))
+        if len(folded) != 1:
+            self.odd.add(chr(code))
+        return folded
+
+
+_FOLDED = _FoldTable()
+
+
 def fold_value(value: str) -> str:
-    return "".join(_fold_char(c) for c in value)
+    return value.translate(_FOLDED)
 
 
 def _exact(text: str, value: str) -> list[Span]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import warnings
+from functools import lru_cache
 
 from communique.text.datewords import MONTH_NAMES, RELATIVE_WORDING
 
@@ -27,6 +28,13 @@ def _without_case_endings(wording: str) -> str:
     return " ".join(words)
 
 
+@lru_cache(maxsize=4096)
+def _resolve_remembered(date_text: str, published: dt.date, happened: bool) -> dt.date | None:
+    """:func:`_resolve`, remembered: an article's passes resolve the same wording again
+    and again, and each parse tries every locale dateparser has (tens of ms)."""
+    return _resolve(date_text, published, happened)
+
+
 _LAST_OR_NEXT = re.compile(r"\b(?:last|next|past|previous|coming)\b", re.IGNORECASE)
 
 
@@ -40,6 +48,12 @@ def resolve_date(
     """
     if not date_text or not date_text.strip():
         return None
+    if published is None:  # "today" is the base: not remembered
+        return _resolve(date_text, published, happened)
+    return _resolve_remembered(date_text, published, happened)
+
+
+def _resolve(date_text: str, published: dt.date | None, happened: bool) -> dt.date | None:
     wording = date_text.strip()
     try:
         return dt.date.fromisoformat(wording)

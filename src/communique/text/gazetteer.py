@@ -32,8 +32,12 @@ class City:
     names: tuple[str, ...]  # every name, folded
 
 
+#: folded text is ASCII: every character but a letter or a digit becomes a space
+_SPACES = {code: " " for code in range(128) if not chr(code).isalnum()}
+
+
 def _key(name: str) -> str:
-    return " ".join(re.sub(r"[^a-z0-9]+", " ", fold_value(name)).split())
+    return " ".join(fold_value(name).translate(_SPACES).split())
 
 
 @lru_cache(maxsize=1)
@@ -58,7 +62,8 @@ def _cities() -> dict[str, list[City]]:
 
 @lru_cache(maxsize=1)
 def _main_names() -> frozenset[str]:
-    return frozenset(_key(c.name) for cities in _cities().values() for c in cities)
+    cities = {id(c): c for bearing in _cities().values() for c in bearing}
+    return frozenset(_key(c.name) for c in cities.values())
 
 
 def is_city_name(name: str) -> bool:

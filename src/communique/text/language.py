@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import threading
 from functools import lru_cache
 from typing import Any
@@ -57,9 +58,8 @@ def is_english(phrase: str, other_language: str | None) -> bool:
 
 @lru_cache(maxsize=16)
 def _pair_identifier(other_language: str) -> Any:
-    from py3langid.langid import MODEL_FILE, LanguageIdentifier
-
-    identifier = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    # a shallow copy restricted to two languages: the model is read from disk once
+    identifier = copy.copy(_identifier())
     try:
         identifier.set_languages(["en", other_language])
     except ValueError:  # a language the model does not know

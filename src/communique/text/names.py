@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 from anyascii import anyascii
 
@@ -107,6 +108,7 @@ _TITLE_WORDS = frozenset(_TITLE_LEADING)
 _TOKEN = re.compile(r"[^\W_]+(?:[.'’-][^\W_]+)*", re.UNICODE)
 
 
+@lru_cache(maxsize=65536)
 def fold(text: str) -> str:
     """Casefold and transliterate to ASCII: 'Şentop' -> 'sentop', 'Лавров' -> 'lavrov'."""
     text = unicodedata.normalize("NFKC", text)

@@ -254,6 +254,7 @@ def organisation(name: str) -> str | None:
 CAPITALISED_ADJECTIVES = frozenset({"en", "nl", "de"})
 
 
+@lru_cache(maxsize=65536)
 def demonym_country(word: str, language: str | None = None) -> str | None:
     """ISO code of the country an adjective or demonym names ('Georgian', 'грузинский').
 
@@ -346,6 +347,7 @@ def _find_place_mentions(text: str, language: str | None) -> Iterator[PlaceMenti
             i += 1
 
 
+@lru_cache(maxsize=65536)
 def _date_word(word: str) -> bool:
     """A month or weekday name, maybe with a case ending ("Martın", "Mayısta")."""
     word = word.rstrip("'’")
