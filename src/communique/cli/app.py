@@ -1,4 +1,7 @@
-"""The ``communique`` command's shared parts: the Typer app, common options, output."""
+"""The ``communique`` command's shared parts: the Typer app, exit codes, output.
+
+The options several commands take are declared in :mod:`communique.cli.options`;
+``ModelOption`` and ``PromptOption`` are also importable from here."""
 
 from __future__ import annotations
 
@@ -12,6 +15,8 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from communique import __version__
+from communique.cli.options import ModelOption as ModelOption
+from communique.cli.options import PromptOption as PromptOption
 
 app = typer.Typer(
     name="communique",
@@ -46,22 +51,6 @@ def reflow_help(typer_app: typer.Typer) -> None:
 
 MAX_EXIT = 100
 EXIT_CONFIG = 101
-
-ModelOption = Annotated[
-    str,
-    typer.Option(
-        "--model",
-        "-m",
-        help="'local' (embedded model), 'local:/path/model.gguf', or 'openai:<model>' "
-        "(OpenAI, or an OpenAI-compatible server via OPENAI_BASE_URL).",
-    ),
-]
-PromptOption = Annotated[
-    str | None,
-    typer.Option(
-        "--prompt", "-p", help="Prompt id, e.g. meeting_summary@v1 (default: newest released)."
-    ),
-]
 
 
 def fail(message: str, code: int = EXIT_CONFIG) -> typer.Exit:

@@ -11,7 +11,21 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from communique.cli.app import MAX_EXIT, PromptOption, app, err, fail
+from communique.cli.app import MAX_EXIT, app, err, fail
+from communique.cli.options import (
+    DEFAULT_MAX_REASKS,
+    BatchConstrainOption,
+    BatchJobsOption,
+    BatchMaxArticleCharsOption,
+    BatchMaxCharsOption,
+    BatchModelOption,
+    BatchOutOption,
+    BatchQuietOption,
+    BatchRefreshOption,
+    CacheDirOption,
+    MaxReasksOption,
+    PromptOption,
+)
 from communique.errors import CommuniqueError
 from communique.extract.chunks import MAX_ARTICLE_CHARS
 
@@ -27,11 +41,6 @@ batch_app = typer.Typer(
 )
 app.add_typer(batch_app, name="batch")
 
-CacheDirOption = Annotated[
-    Path | None,
-    typer.Option("--cache-dir", help="Result cache folder (default: $COMMUNIQUE_CACHE_DIR)."),
-]
-
 
 @batch_app.command("submit")
 def submit_command(
@@ -39,39 +48,13 @@ def submit_command(
         list[str],
         typer.Argument(help="Files (.txt, .html, .jsonl), folders, URLs.", show_default=False),
     ],
-    model: Annotated[
-        str,
-        typer.Option(
-            "--model",
-            "-m",
-            help="openai:<model> (OpenAI, or a server with OPENAI_BASE_URL that has the "
-            "Batch API). Use the same model and settings with `summarise` later.",
-        ),
-    ],
+    model: BatchModelOption,
     prompt: PromptOption = None,
-    max_reasks: Annotated[
-        int, typer.Option("--max-reasks", min=0, max=10, help="Re-asks after invalid output.")
-    ] = 2,
-    constrain: Annotated[
-        bool | None,
-        typer.Option(
-            "--constrain/--no-constrain",
-            help="Restrict names and dates to those found in the article.",
-            show_default=False,
-        ),
-    ] = None,
-    max_chars: Annotated[
-        int | None,
-        typer.Option(
-            "--max-chars", min=200, help="Chunk size for long articles.", show_default=False
-        ),
-    ] = None,
-    max_article_chars: Annotated[
-        int, typer.Option("--max-article-chars", min=1, help="Longer articles are left out.")
-    ] = MAX_ARTICLE_CHARS,
-    refresh: Annotated[
-        bool, typer.Option("--refresh", help="Include articles already in the cache.")
-    ] = False,
+    max_reasks: MaxReasksOption = DEFAULT_MAX_REASKS,
+    constrain: BatchConstrainOption = None,
+    max_chars: BatchMaxCharsOption = None,
+    max_article_chars: BatchMaxArticleCharsOption = MAX_ARTICLE_CHARS,
+    refresh: BatchRefreshOption = False,
     cache_dir: CacheDirOption = None,
     requests_out: Annotated[
         Path | None,
@@ -201,17 +184,10 @@ def collect_command(
             "it (an expired or failed batch).",
         ),
     ] = False,
-    jobs: Annotated[
-        int | None,
-        typer.Option(
-            "--jobs", "-j", min=1, max=256, help="Live calls at once (re-asks).", show_default=False
-        ),
-    ] = None,
-    out: Annotated[
-        Path | None, typer.Option("--out", "-o", help="Also write the records here (JSONL).")
-    ] = None,
+    jobs: BatchJobsOption = None,
+    out: BatchOutOption = None,
     cache_dir: CacheDirOption = None,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No summary.")] = False,
+    quiet: BatchQuietOption = False,
 ) -> None:
     """Turn finished batches into records in the result cache.
 
@@ -244,7 +220,7 @@ def collect_command(
                         load_prompt(info.prompt),
                         cache=ResultCache(cache_dir),
                         refresh=bool(settings.get("refresh")),
-                        max_reasks=int(settings.get("max_reasks", 2)),
+                        max_reasks=int(settings.get("max_reasks", DEFAULT_MAX_REASKS)),
                         constrain=settings.get("constrain"),
                         max_chars=settings.get("max_chars"),
                         max_article_chars=int(settings.get("max_article_chars", MAX_ARTICLE_CHARS)),

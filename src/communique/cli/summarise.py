@@ -6,7 +6,6 @@ import sys
 import threading
 import time
 from contextlib import ExitStack
-from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, TextIO
 
 import typer
@@ -23,7 +22,21 @@ from rich.progress import (
 )
 from rich.text import Text
 
-from communique.cli.app import EXIT_CONFIG, MAX_EXIT, ModelOption, PromptOption, app, err, fail
+from communique.cli.app import EXIT_CONFIG, MAX_EXIT, app, err, fail
+from communique.cli.options import (
+    DEFAULT_MAX_REASKS,
+    CacheDirOption,
+    ConstrainOption,
+    JobsOption,
+    MaxArticleCharsOption,
+    MaxCharsOption,
+    MaxReasksOption,
+    ModelOption,
+    OutOption,
+    PromptOption,
+    QuietOption,
+    RefreshOption,
+)
 from communique.errors import CommuniqueError
 from communique.extract.chunks import MAX_ARTICLE_CHARS
 
@@ -78,33 +91,16 @@ def summarise(
             show_default=False,
         ),
     ],
-    out: Annotated[
-        Path | None, typer.Option("--out", "-o", help="Write JSONL here instead of stdout.")
-    ] = None,
+    out: OutOption = None,
     model: ModelOption = "local",
     prompt: PromptOption = None,
     no_cache: Annotated[
         bool, typer.Option("--no-cache", help="Neither read nor write the result cache.")
     ] = False,
-    refresh: Annotated[
-        bool, typer.Option("--refresh", help="Recompute every article and update the cache.")
-    ] = False,
-    cache_dir: Annotated[
-        Path | None,
-        typer.Option("--cache-dir", help="Result cache folder (default: $COMMUNIQUE_CACHE_DIR)."),
-    ] = None,
-    max_reasks: Annotated[
-        int, typer.Option("--max-reasks", min=0, max=10, help="Re-asks after invalid output.")
-    ] = 2,
-    constrain: Annotated[
-        bool | None,
-        typer.Option(
-            "--constrain/--no-constrain",
-            help="Restrict names and dates to those found in the article "
-            "(default: on for the embedded model).",
-            show_default=False,
-        ),
-    ] = None,
+    refresh: RefreshOption = False,
+    cache_dir: CacheDirOption = None,
+    max_reasks: MaxReasksOption = DEFAULT_MAX_REASKS,
+    constrain: ConstrainOption = None,
     strict: Annotated[
         bool,
         typer.Option(
@@ -125,18 +121,7 @@ def summarise(
         float,
         typer.Option("--fetch-timeout", min=0.1, help="Seconds allowed for fetching one URL."),
     ] = 20.0,
-    jobs: Annotated[
-        int | None,
-        typer.Option(
-            "--jobs",
-            "-j",
-            min=1,
-            max=256,
-            help="Articles summarised at once (default: 8 for a remote model; the embedded "
-            "model runs one at a time).",
-            show_default=False,
-        ),
-    ] = None,
+    jobs: JobsOption = None,
     rpm: Annotated[
         float | None,
         typer.Option(
@@ -153,26 +138,9 @@ def summarise(
             show_default=False,
         ),
     ] = None,
-    max_chars: Annotated[
-        int | None,
-        typer.Option(
-            "--max-chars",
-            min=200,
-            help="Read longer articles in overlapping chunks of at most this many characters "
-            "(default: 12,000 for the embedded model, 24,000 for a remote one; an article the "
-            "model's context cannot hold is always chunked).",
-            show_default=False,
-        ),
-    ] = None,
-    max_article_chars: Annotated[
-        int,
-        typer.Option(
-            "--max-article-chars",
-            min=1,
-            help="A longer article gets an error record and is never sent.",
-        ),
-    ] = MAX_ARTICLE_CHARS,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress or summary.")] = False,
+    max_chars: MaxCharsOption = None,
+    max_article_chars: MaxArticleCharsOption = MAX_ARTICLE_CHARS,
+    quiet: QuietOption = False,
 ) -> None:
     """Summarise articles into JSONL meeting records, one line per article.
 
