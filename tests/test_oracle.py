@@ -13,8 +13,8 @@ import pytest
 from communique.evals.fields import FIELDS, FieldCount, field_counts, field_metrics
 from communique.evals.gold import load_case
 from communique.evals.oracle import GoldBackend, gold_draft
+from communique.evals.results import FieldCheck
 from communique.evals.runner import EVALS, PARTS, REAL_SETS_PARTS, run_eval
-from communique.evals.scoring import FieldCheck
 from communique.extract.pipeline import Summariser
 from communique.extract.prompts import load_prompt
 from communique.inputs import Article, read_inputs

@@ -16,7 +16,8 @@ from communique.evals.compare import (
     render_compare_html,
 )
 from communique.evals.report import cases_table, render_html, results_table
-from communique.evals.scoring import EvalResult, score_case
+from communique.evals.results import EvalResult
+from communique.evals.scoring import score_case
 from test_scoring import (
     ARTICLE,
     error_record,

@@ -8,19 +8,14 @@ import random
 
 import pytest
 
+from communique.evals.assignment import best_assignment
+from communique.evals.events import location_ok
 from communique.evals.gold import GoldCase, GoldEvent, GoldParticipant
-from communique.evals.scoring import (
-    HEADLINE_WEIGHTS,
-    METRICS,
-    CaseScore,
-    EvalResult,
-    affiliation_ok,
-    best_assignment,
-    location_ok,
-    person_match,
-    score_case,
-    summarise_scores,
-)
+from communique.evals.metrics import HEADLINE_WEIGHTS, METRICS
+from communique.evals.participants import affiliation_ok
+from communique.evals.person_names import person_match
+from communique.evals.results import CaseScore, EvalResult
+from communique.evals.scoring import score_case, summarise_scores
 from communique.schema import (
     Agreement,
     ArticleInfo,

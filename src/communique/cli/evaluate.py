@@ -14,7 +14,7 @@ from communique.cli.app import ModelOption, PromptOption, app, err, fail, progre
 from communique.errors import CommuniqueError
 
 if TYPE_CHECKING:
-    from communique.evals.scoring import EvalResult
+    from communique.evals.results import EvalResult
 
 
 @dataclass(frozen=True)
@@ -152,7 +152,7 @@ def _eval_side(
     spec: str, model: str, prompt: str | None, selection: Selection, out_dir: Path, no_cache: bool
 ) -> EvalResult:
     """A saved result file, a prompt id, or a model name."""
-    from communique.evals.scoring import EvalResult
+    from communique.evals.results import EvalResult
     from communique.extract.backends import REGISTRY
 
     if spec.endswith(".json") and Path(spec).is_file():

@@ -6,8 +6,9 @@ from pydantic import BaseModel, Field
 from rich.table import Table
 from rich.text import Text
 
+from communique.evals.metrics import METRICS
 from communique.evals.report import BASE_CSS, LABELS, MACROS, make_env, score_text
-from communique.evals.scoring import METRICS, EvalResult
+from communique.evals.results import EvalResult
 
 TOLERANCE = 1e-9
 

@@ -11,7 +11,8 @@ from rich.table import Table
 from rich.text import Text
 
 from communique.evals.fields import FIELDS
-from communique.evals.scoring import METRICS, MICRO_METRICS, EvalResult
+from communique.evals.metrics import METRICS, MICRO_METRICS
+from communique.evals.results import EvalResult
 
 LABELS: dict[str, str] = {
     "event_count_accuracy": "event count",

@@ -27,7 +27,8 @@ from rich.progress import Progress
 
 from communique.evals.gold import case_paths, load_case
 from communique.evals.oracle import gold_draft
-from communique.evals.scoring import CaseScore, EvalResult, score_case, summarise_scores
+from communique.evals.results import CaseScore, EvalResult
+from communique.evals.scoring import score_case, summarise_scores
 from communique.extract.pipeline import Summariser
 from communique.inputs import Article, read_inputs
 
