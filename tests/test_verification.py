@@ -226,17 +226,6 @@ def test_each_title_joiner_ends_the_title_on_its_left(language: str, word: str) 
     assert phrase is not None and phrase.span.text == "Minister", (language, word)
 
 
-def test_every_lexicon_category_is_one_the_code_reads() -> None:
-    known = {
-        "organisation_words",
-        "title_joiners",
-        *(c for c in lexicon.table("pattern_examples", "en")),
-    }
-    for language in lexicon.languages():
-        data = lexicon._load(language)
-        assert set(data) <= known, (language, set(data) - known)
-
-
 # -- roles: the English names the portfolio its source names ------------------------------
 
 

@@ -26,12 +26,60 @@ Categories:
     Words that make a run of capitalised words an organisation, not a person's name
     ("Fondation Mérieux", "Qoşulmama Hərəkatı"). Matched as a word's beginning, so an
     inflected form counts ("Hərəkatının").
+
+Categories of folded words (ASCII, lower case, as ``names.fold`` gives them), each
+read as a set, every language's together:
+
+``thing_words``
+    Words that make a capitalised run an organisation, place or thing, so that no
+    candidate person's name holds one ("Zaken", "Bakanligi", "Summit").
+
+``not_names``
+    Capitalised words that are no part of a name ("The", "During"); CLDR adds the English
+    months and weekdays.
+
+``surname_months``
+    Months whose names are also surnames ("Theresa May"): after a first name and before
+    no day they are a name.
+
+``name_titles``, ``name_titles_leading``
+    Titles and positions that belong in a role, never in a name: the first anywhere in
+    it ("minister"), the second only when they open it ("general", "bay", "herr",
+    "gospodin"), being surnames elsewhere.
+
+``document_links``, ``document_stops``
+    Words that link a document's word to its subject ("Protocol *on* Trade") and words
+    that end a document's name on its left ("*the* Baku Declaration").
+
+Categories of words as written (case-sensitive):
+
+``name_particles``
+    Particles inside a person's name ("van", "bin", "oğlu", "оглы").
+
+Categories of words matched case-blind, joined into one regex alternation in a fixed
+order of languages (the code names the order; the first alternative that fits wins):
+
+``month_words``, ``weekday_words``, ``relative_day_words``
+    How a date is worded: month names and abbreviations in the forms a date uses
+    ("января", "Sept"), weekdays ("в среду"), days relative to the article's
+    ("yesterday", "dün").
+
+``document_patterns``
+    Regular-expression fragments naming a signed document ("memorandum", "road map").
+
+``pattern_examples`` (a table)
+    For each ``*_patterns`` category, examples its fragments match (each fragment at
+    least one); the tests check them, and the reading code's pattern, against these.
+
+Languages without articles of their own (``ar``, ``de``, ``it``, ``pt``) have a file for
+the words that names of their origin bring into any article: particles and honorifics.
 """
 
 from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
 
@@ -69,9 +117,13 @@ def table(category: str, language: str) -> dict[str, tuple[str, ...]]:
     return {key: tuple(value) for key, value in data.items() if isinstance(value, list)}
 
 
-def words(category: str, language: str | None = None) -> tuple[str, ...]:
-    """The cue words of ``category`` in ``language`` (every language's when None)."""
-    chosen = languages() if language is None else (language,)
+def words(category: str, language: str | Sequence[str] | None = None) -> tuple[str, ...]:
+    """The cue words of ``category`` in ``language`` (every language's when None; the given
+    languages', in their order, when a sequence: the order of a regex alternation)."""
+    if language is None:
+        chosen: Sequence[str] = languages()
+    else:
+        chosen = (language,) if isinstance(language, str) else language
     return tuple(word for lang in chosen for word in _load(lang).get(category, ()))
 
 

@@ -14,6 +14,9 @@ from __future__ import annotations
 
 import re
 
+from babel import Locale
+
+from communique import lexicon
 from communique.text.datewords import ANY_MONTH, RELATIVE_DAYS, WEEKDAYS
 from communique.text.morphology import common_phrase, place_word
 from communique.text.names import fold, title_words
@@ -21,51 +24,20 @@ from communique.text.spans import WORD_PATTERN
 
 MAX_CANDIDATES = 120
 _WORD = re.compile(WORD_PATTERN)
-_PARTICLES = {
-    "bin", "ibn", "al", "el", "de", "da", "di", "del", "della", "der", "den", "van", "von",
-    "la", "le", "du", "dos", "das", "ben", "abu", "y",
-    # Turkic patronymics: "Джейхун Азиз оглы Байрамов", "Ceyhun Əziz oğlu Bayramov"
-    "оглы", "кызы", "oğlu", "qızı", "kızı", "ogly", "kyzy",
-}  # fmt: skip
-_NOT_NAMES = {
-    "the", "a", "an", "in", "on", "at", "as", "during", "according", "after", "afterward",
-    "afterwards", "before", "prior", "following", "he", "she", "it", "they", "we", "this",
-    "that", "these", "those", "his", "her", "their", "its", "our", "also", "both", "while",
-    "january", "february", "march", "april", "may", "june", "july", "august", "september",
-    "october", "november", "december", "monday", "tuesday", "wednesday", "thursday",
-    "friday", "saturday", "sunday", "today", "yesterday", "tomorrow", "mr", "mrs", "ms",
-}  # fmt: skip
+# Particles inside a name ("van", "bin", "oğlu"), as written.
+_PARTICLES = frozenset(lexicon.words("name_particles"))
+_NOT_NAMES = frozenset(lexicon.words("not_names")) | frozenset(
+    fold(name)
+    for width in (Locale("en").months, Locale("en").days)
+    for name in width["format"]["wide"].values()
+)  # and the English months and weekdays, from CLDR
 
 
-_SURNAME_MONTHS = frozenset({"march", "may", "june", "july", "august"})  # also surnames
+_SURNAME_MONTHS = frozenset(lexicon.words("surname_months"))  # also surnames
 
 
 # Words that make a capitalised run an organisation, place or thing, not a person.
-THING_WORDS = {
-    "party", "parties", "assembly", "agency", "ministry", "administration", "department",
-    "power", "war", "declaration", "championship", "championships", "countries", "states",
-    "cooperation", "office", "news", "parliament", "council", "committee", "commission",
-    "union", "organization", "organisation", "nations", "republic", "kingdom", "federation",
-    "government", "bank", "fund", "forum", "summit", "conference", "session", "university",
-    "institute", "center", "centre", "association", "alliance", "treaty", "agreement",
-    "protocol", "memorandum", "charter", "program", "programme", "initiative", "corridor",
-    "airport", "palace", "square", "street", "avenue", "hall", "house", "court", "army",
-    "forces", "police", "service", "company", "corporation", "group", "holding", "media",
-    "times", "post", "press", "television", "radio", "day", "week", "year", "cup", "games",
-    "leader", "alley", "honor", "honour", "mission", "delegation", "embassy", "consulate",
-    "region", "province", "district", "city", "state", "city's", "sea", "lake", "river",
-    "mountains", "peninsula", "occupation", "victory", "platform", "format", "world", "east",
-    "west", "north", "south", "asia", "asian", "europe", "european", "african", "america",
-    "american", "islamic", "arab", "turkic", "international", "national", "presidential",
-    "legislative", "political", "strategic", "supreme", "grand", "general", "central",
-    # the same kind of words in the other languages of the eval set (folded)
-    "zaken", "buitenlandse", "ministerie", "republiek", "koninkrijk", "unie", "kamer",
-    "asuntos", "exteriores", "relaciones", "ministerio", "republica", "reino",
-    "affaires", "etrangeres", "ministere", "republique", "royaume", "unies", "affairs",
-    "external",
-    "isleri", "disisleri", "bakanligi", "cumhuriyeti", "meclisi", "isler", "nazirliyi",
-    "respublikasi", "milli", "meclis",
-}  # fmt: skip
+THING_WORDS = frozenset(lexicon.words("thing_words"))
 
 
 def _is_name_word(word: str) -> bool:
@@ -223,14 +195,10 @@ def candidate_dates(text: str) -> list[str]:
     return [d for d in seen if d in text][:MAX_CANDIDATES]
 
 
-_DOC_WORDS = (
-    r"protocol|memorandum|memorandums|memoranda|agreement|agreements|declaration|treaty|accord|"
-    r"roadmap|road map|charter|convention|communiqu[ée]|contract|mou|action plan|"
-    r"plan of action|joint statement|programme|program"
-)
+_DOC_WORDS = "|".join(lexicon.words("document_patterns"))
 _DOC = re.compile(rf"\b(?:{_DOC_WORDS})\b", re.IGNORECASE)
-_LINKS = {"on", "of", "for", "between", "in", "to", "about", "and", "the"}
-_PRE_STOP = {"a", "an", "the", "this", "that", "these", "signed", "sign", "of", "on", "and", "to"}
+_LINKS = frozenset(lexicon.words("document_links"))
+_PRE_STOP = frozenset(lexicon.words("document_stops"))
 _DOC_TAIL_WORDS = 12
 
 

@@ -12,96 +12,14 @@ from functools import lru_cache
 
 from anyascii import anyascii
 
+from communique import lexicon
 from communique.text.morphology import nominative_name
 
-# Titles, honorifics and positions that belong in ``role``, never in ``name``.
-# Words that are also common surnames (Major, King, Prince, Head, General) only
-# count when they open the name.
-_TITLE_ANYWHERE = {
-    "minister",
-    "president",
-    "ambassador",
-    "chairman",
-    "chairwoman",
-    "chairperson",
-    "speaker",
-    "deputy",
-    "secretary",
-    "excellency",
-    "mp",
-    "governor",
-    "mayor",
-    "premier",
-    "prime",
-    "chancellor",
-    "commissioner",
-    "spokesperson",
-    "spokesman",
-    "envoy",
-    "director",
-}
-_TITLE_LEADING = _TITLE_ANYWHERE | {
-    "mr",
-    "mrs",
-    "ms",
-    "miss",
-    "dr",
-    "prof",
-    "professor",
-    "sir",
-    "dame",
-    "madam",
-    "madame",
-    "mme",
-    "m",
-    "herr",
-    "frau",
-    "sr",
-    "sra",
-    "senor",
-    "senora",
-    "bay",
-    "bayan",
-    "sayin",
-    "h.e",
-    "colonel",
-    "general",
-    "lieutenant",
-    "major",
-    "admiral",
-    "commander",
-    "commander-in-chief",
-    "marshal",
-    "captain",
-    "king",
-    "queen",
-    "prince",
-    "princess",
-    "sheikh",
-    "emir",
-    "sultan",
-    "head",
-    "vice",
-    "foreign",
-    "defence",
-    "defense",
-    "senator",
-    "academician",
-    "rev",
-    "reverend",
-    "gospodin",
-    "gospozha",
-    # the same titles in the other languages of the eval set (folded: no accents)
-    "canciller", "ministro", "ministra", "presidente", "presidenta", "embajador",
-    "embajadora", "secretario", "secretaria", "vicepresidente", "viceministro",
-    "viceministra", "vicecanciller", "rey", "reina", "don", "dona",
-    "ministre", "ambassadeur", "ambassadrice", "secretaire", "chef",
-    "bakan", "bakani", "cumhurbaskani", "buyukelci", "buyukelcisi", "basbakan",
-    "disisleri", "nazir", "naziri", "prezident", "prezidenti", "sefir", "sefiri",
-    "cenab", "xanim", "bey", "hanim",
-    "staatssecretaris", "koning", "koningin", "minister-president",
-    "ministr", "posol", "premer", "prem'er", "glava", "predsedatel", "gubernator",
-}  # fmt: skip
+# Titles, honorifics and positions that belong in ``role``, never in ``name`` (the
+# lexicon's ``name_titles``). Words that are also common surnames (Major, King, Prince,
+# Head, General) only count when they open the name (``name_titles_leading``).
+_TITLE_ANYWHERE = frozenset(lexicon.words("name_titles"))
+_TITLE_LEADING = _TITLE_ANYWHERE | frozenset(lexicon.words("name_titles_leading"))
 
 _TITLE_WORDS = frozenset(_TITLE_LEADING)
 

@@ -1,0 +1,206 @@
+"""The lexicon: every file parses, every category is read by code, and every entry of
+every category is treated by the code that reads it as its category says."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Callable
+
+import pytest
+
+from communique import lexicon
+
+
+def _cap(word: str) -> str:
+    return word[:1].upper() + word[1:]
+
+
+# -- what each category's entries do, checked through the code that reads it -------------
+
+
+def _thing_word(language: str, word: str) -> None:
+    from communique.text.candidates import candidate_names
+
+    assert f"Koray Brandt {_cap(word)}" not in candidate_names(f"x Koray Brandt {_cap(word)} y")
+
+
+def _not_name(language: str, word: str) -> None:
+    from communique.text.candidates import candidate_names
+
+    names = candidate_names(f"x {_cap(word)} Koray Brandt y")
+    assert "Koray Brandt" in names and f"{_cap(word)} Koray Brandt" not in names
+
+
+def _name_particle(language: str, word: str) -> None:
+    from communique.text.candidates import candidate_names
+
+    assert f"Koray {word} Brandt" in candidate_names(f"x Koray {word} Brandt y")
+
+
+def _surname_month(language: str, word: str) -> None:
+    from communique.text.candidates import candidate_names
+
+    assert f"Theresa {_cap(word)}" in candidate_names(f"x Theresa {_cap(word)} said")
+
+
+def _document_link(language: str, word: str) -> None:
+    from communique.text.candidates import candidate_documents
+
+    found = candidate_documents(f"They signed the Protocol on Trade {word} Energy.")
+    assert "Protocol on Trade" in found and f"Protocol on Trade {word}" not in found
+
+
+def _document_stop(language: str, word: str) -> None:
+    from communique.text.candidates import candidate_documents
+
+    found = candidate_documents(f"x {word} Baku Protocol.")
+    assert "Baku Protocol" in found and f"{word} Baku Protocol" not in found
+
+
+def _name_title(language: str, word: str) -> None:
+    from communique.text.names import title_in_name
+
+    assert title_in_name(f"Koray {word} Brandt") == word
+
+
+def _name_title_leading(language: str, word: str) -> None:
+    from communique.text.names import title_in_name, title_words
+
+    assert title_in_name(f"{word} Koray Brandt") == word and word in title_words()
+    if word not in lexicon.words("name_titles"):
+        assert title_in_name(f"Koray {word} Brandt") is None  # a surname there
+
+
+def _month(language: str, word: str) -> None:
+    from communique.text.candidates import candidate_dates
+    from communique.text.datewords import DATE_WORDING
+
+    assert DATE_WORDING.fullmatch(word)
+    assert candidate_dates(f"x 5 {word} 2023 y") == [f"5 {word} 2023"]
+
+
+def _weekday(language: str, word: str) -> None:
+    from communique.text.candidates import candidate_dates
+    from communique.text.datewords import DATE_WORDING, RELATIVE_WORDING
+
+    assert DATE_WORDING.fullmatch(word) and RELATIVE_WORDING.match(word)
+    assert word in candidate_dates(f"x {word} y")
+
+
+def _relative_day(language: str, word: str) -> None:
+    from communique.text.candidates import candidate_dates
+    from communique.text.datewords import RELATIVE_WORDING
+
+    assert RELATIVE_WORDING.match(word) and candidate_dates(f"x {word} y") == [word]
+
+
+#: category -> a check of one entry; a ``*_patterns`` category is checked against its
+#: examples in ``[pattern_examples]`` by :data:`PATTERN_USERS` instead
+WORD_CHECKS: dict[str, Callable[[str, str], None]] = {
+    "thing_words": _thing_word,
+    "not_names": _not_name,
+    "name_particles": _name_particle,
+    "surname_months": _surname_month,
+    "document_links": _document_link,
+    "document_stops": _document_stop,
+    "name_titles": _name_title,
+    "name_titles_leading": _name_title_leading,
+    "month_words": _month,
+    "weekday_words": _weekday,
+    "relative_day_words": _relative_day,
+}
+
+
+def _pattern_users() -> dict[str, re.Pattern[str]]:
+    """Each ``*_patterns`` category's compiled pattern, as the code that reads it holds it."""
+    from communique.text import candidates
+
+    return {
+        "document_patterns": candidates._DOC,
+    }
+
+
+#: categories read by code this file does not reach entry by entry (tested elsewhere)
+ELSEWHERE = {
+    "organisation_words",  # test_verification.py
+    "title_joiners",  # test_verification.py
+    "role_concepts",  # test_verification.py
+    "signing_patterns",
+    "call_patterns",
+    "spokesperson_patterns",
+    "deputy_patterns",
+}
+SETTINGS = {"max_ending", "pattern_examples"}
+
+
+def _entries(kind: str) -> list[tuple[str, str, str]]:
+    return [
+        (language, category, entry)
+        for language in lexicon.languages()
+        for category, value in lexicon._load(language).items()
+        if (category in WORD_CHECKS) == (kind == "words")
+        and category.endswith("_patterns") == (kind == "patterns")
+        for entry in value
+    ]
+
+
+@pytest.mark.parametrize(("language", "category", "word"), _entries("words"))
+def test_each_cue_word_is_treated_as_its_category_says(
+    language: str, category: str, word: str
+) -> None:
+    WORD_CHECKS[category](language, word)
+
+
+@pytest.mark.parametrize(("language", "category", "fragment"), _entries("patterns"))
+def test_each_pattern_fragment_matches_its_example_and_its_reader_finds_it(
+    language: str, category: str, fragment: str
+) -> None:
+    examples = lexicon.table("pattern_examples", language).get(category, [])
+    fitting = [ex for ex in examples if re.match(fragment, ex, re.IGNORECASE)]
+    assert fitting, (language, category, fragment)
+    reader = _pattern_users().get(category)
+    if reader is not None:
+        assert all(reader.search(f"x {ex} y") for ex in fitting), (language, fragment)
+
+
+# -- structure ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("language", lexicon.languages())
+def test_each_file_parses_and_holds_only_known_categories(language: str) -> None:
+    path = lexicon.HERE / f"{language}.toml"
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    known = set(WORD_CHECKS) | set(_pattern_users()) | ELSEWHERE | SETTINGS
+    assert set(data) <= known, set(data) - known
+    for category in lexicon.table("pattern_examples", language):
+        assert category in data, (language, category)
+
+
+@pytest.mark.parametrize("language", lexicon.languages())
+def test_no_category_lists_a_word_twice(language: str) -> None:
+    for category, entries in lexicon._load(language).items():
+        assert len(set(entries)) == len(entries), (language, category)
+    for table in ("role_concepts", "pattern_examples"):
+        for key, entries in lexicon.table(table, language).items():
+            assert len(set(entries)) == len(entries), (language, table, key)
+
+
+#: categories matched against lower-case (folded or casefolded) text
+LOWER_CASE = {
+    "thing_words", "not_names", "surname_months", "document_links", "document_stops",
+    "name_titles", "name_titles_leading", "organisation_words", "title_joiners",
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("category", sorted(LOWER_CASE))
+def test_categories_matched_case_blind_are_lower_case(category: str) -> None:
+    for language in lexicon.languages():
+        for word in lexicon.words(category, language):
+            assert word == word.casefold(), (language, category, word)
+
+
+def test_every_category_the_code_reads_exists() -> None:
+    present = {c for lang in lexicon.languages() for c in lexicon._load(lang)}
+    present |= {c for lang in lexicon.languages() for c in lexicon._data(lang)}
+    assert set(WORD_CHECKS) | set(_pattern_users()) | ELSEWHERE <= present
