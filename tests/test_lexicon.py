@@ -95,6 +95,62 @@ def _relative_day(language: str, word: str) -> None:
     assert RELATIVE_WORDING.match(word) and candidate_dates(f"x {word} y") == [word]
 
 
+def _title_stem(language: str, word: str) -> None:
+    from communique.text.attendance import is_title_word
+
+    assert is_title_word(_cap(word)) and is_title_word(word + "abc")
+
+
+def _title_connector(language: str, word: str) -> None:
+    from communique.text.attendance import attendees
+
+    text = f"It was also attended by Minister {word} Trade Koray Brandt."
+    assert [(a.name, a.role) for a in attendees(text)] == [
+        ("Koray Brandt", f"Minister {word} Trade")
+    ]
+
+
+def _abbreviation(language: str, word: str) -> None:
+    from communique.text import quotes
+    from communique.text.attendance import sentences
+
+    text = f"We met {_cap(word)}. Brandt today."
+    assert len(sentences(text)) == 1
+    assert not quotes._ends_sentence(text, text.index("."))
+
+
+def _quote_abbreviation(language: str, word: str) -> None:
+    from communique.text import quotes
+
+    text = f"We met {_cap(word)}. Brandt today."
+    assert not quotes._ends_sentence(text, text.index("."))
+
+
+def _portfolio_word(language: str, word: str) -> None:
+    from communique.text.attendance import attendees
+
+    assert attendees("It was also attended by Minister Koray Brandt.")
+    assert not attendees(f"It was also attended by Minister Koray {_cap(word)}.")
+
+
+def _honorific(language: str, word: str) -> None:
+    from communique.text.attendance import attendees
+
+    text = f"It was also attended by {_cap(word)} Minister Koray Brandt."
+    assert [(a.name, a.role) for a in attendees(text)] == [("Koray Brandt", "Minister")]
+
+
+def _listener_verb(language: str, word: str) -> None:
+    from communique.text import quotes
+
+    def beside(verb: str) -> bool:
+        text = f"{verb} Blinken"
+        mention = quotes._Mention(len(verb) + 1, len(text), 0)
+        return quotes._beside(text, [0, len(verb) + 1], mention, (0, len(verb)))
+
+    assert beside("stated") and not beside(word)
+
+
 #: category -> a check of one entry; a ``*_patterns`` category is checked against its
 #: examples in ``[pattern_examples]`` by :data:`PATTERN_USERS` instead
 WORD_CHECKS: dict[str, Callable[[str, str], None]] = {
@@ -109,15 +165,26 @@ WORD_CHECKS: dict[str, Callable[[str, str], None]] = {
     "month_words": _month,
     "weekday_words": _weekday,
     "relative_day_words": _relative_day,
+    "title_stems": _title_stem,
+    "title_connectors": _title_connector,
+    "abbreviations": _abbreviation,
+    "quote_abbreviations": _quote_abbreviation,
+    "portfolio_words": _portfolio_word,
+    "honorifics": _honorific,
+    "listener_verbs": _listener_verb,
 }
 
 
 def _pattern_users() -> dict[str, re.Pattern[str]]:
     """Each ``*_patterns`` category's compiled pattern, as the code that reads it holds it."""
-    from communique.text import candidates
+    from communique.text import attendance, candidates, quotes
 
     return {
         "document_patterns": candidates._DOC,
+        "attendance_patterns": attendance._CUE,
+        "reporting_patterns": quotes._REPORTING_VERB,
+        "pronoun_attribution_patterns": quotes._PRONOUN_ATTRIBUTION,
+        "implicit_subject_patterns": quotes._IMPLICIT_SUBJECT,
     }
 
 
@@ -161,7 +228,7 @@ def test_each_pattern_fragment_matches_its_example_and_its_reader_finds_it(
     assert fitting, (language, category, fragment)
     reader = _pattern_users().get(category)
     if reader is not None:
-        assert all(reader.search(f"x {ex} y") for ex in fitting), (language, fragment)
+        assert all(reader.search(f"x {ex}.") for ex in fitting), (language, fragment)
 
 
 # -- structure ------------------------------------------------------------------------------
@@ -190,6 +257,8 @@ def test_no_category_lists_a_word_twice(language: str) -> None:
 LOWER_CASE = {
     "thing_words", "not_names", "surname_months", "document_links", "document_stops",
     "name_titles", "name_titles_leading", "organisation_words", "title_joiners",
+    "title_stems", "title_connectors", "abbreviations", "quote_abbreviations",
+    "portfolio_words", "honorifics", "listener_verbs",
 }  # fmt: skip
 
 

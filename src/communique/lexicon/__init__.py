@@ -47,9 +47,33 @@ read as a set, every language's together:
     it ("minister"), the second only when they open it ("general", "bay", "herr",
     "gospodin"), being surnames elsewhere.
 
+``title_stems``
+    Beginnings of titles and positions: a word is a title when it starts with one and
+    is at most three letters longer ("büyükelçisi", "posla").
+
+``portfolio_words``
+    Portfolio words ("Minister of Higher *Education*, *Science* ..."): a run holding one
+    names no person.
+
+``honorifics``
+    Honorifics that open a name but are no role ("Mr", "Mme", "Bay").
+
 ``document_links``, ``document_stops``
     Words that link a document's word to its subject ("Protocol *on* Trade") and words
     that end a document's name on its left ("*the* Baku Declaration").
+
+Categories of lower-case words, matched in lower case:
+
+``title_connectors``
+    Words that may stand between a title and its name ("Minister *of the* Economy",
+    "embajador *de* Uruguay *en* Chile").
+
+``abbreviations``, ``quote_abbreviations``
+    Abbreviations whose full stop ends no sentence ("Mr.", "No."): the first for every
+    reader of sentences, the second as well for the quote finder ("Amb.", "гг.").
+
+``listener_verbs``
+    Reporting verbs whose following name is the listener ("Lavrov *told* Blinken").
 
 Categories of words as written (case-sensitive):
 
@@ -66,6 +90,15 @@ order of languages (the code names the order; the first alternative that fits wi
 
 ``document_patterns``
     Regular-expression fragments naming a signed document ("memorandum", "road map").
+
+``attendance_patterns``
+    Phrases saying that the people named in a sentence took part ("also attended",
+    "в сопровождении", "hazır bulundu").
+
+``reporting_patterns``, ``pronoun_attribution_patterns``, ``implicit_subject_patterns``
+    Speech reported: a reporting verb ("said", "заявил"), an attribution to someone
+    already named ("he said", "по его словам"), a verb whose subject is left out
+    ("dedi", "dijo").
 
 ``pattern_examples`` (a table)
     For each ``*_patterns`` category, examples its fragments match (each fragment at

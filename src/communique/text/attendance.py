@@ -20,107 +20,36 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
+from communique import lexicon
 from communique.text.alignment import fold_value
 from communique.text.candidates import THING_WORDS
 from communique.text.names import fold, same_person, title_words
 from communique.text.places import is_place
 from communique.text.spans import WORD_PATTERN
 
-# Phrases saying that the people named in the same sentence took part.
-_CUES = [
-    # English
-    r"also (?:attended|took part|participated|present|joined)",
-    r"(?:attended|accompanied|joined|facilitated|mediated|moderated|co-chaired) by",
-    r"(?:was|were) (?:also )?(?:present|in attendance)",
-    r"in the presence of",
-    r"delegation (?:also )?(?:included|includes|comprised|consisted of)",
-    r"took part in the (?:meeting|talks|ceremony|signing|negotiations|consultations)",
-    r"participated in the (?:meeting|talks|ceremony|signing|negotiations|consultations)",
-    r"signed by",
-    # Russian
-    r"принял[аи]? участие",
-    r"участвовал[аи]?",
-    r"присутствовал[аи]?",
-    r"в сопровождении",
-    r"в состав делегации",
-    # Azerbaijani
-    r"iştirak edib(?:lər)?",
-    r"müşayiət",
-    # Turkish
-    r"katıldı(?:lar)?",
-    r"eşlik etti",
-    r"hazır bulundu",
-    # French
-    r"(?:a|ont) (?:également |aussi )?(?:pris part|participé|assisté)",
-    r"accompagnée? (?:de|par)",
-    r"en présence de",
-    # Spanish
-    r"particip(?:ó|aron)",
-    r"asisti(?:ó|eron)",
-    r"acompañad[oa] (?:de|por)",
-    r"en presencia de",
-    # Dutch
-    r"aanwezig",
-    r"n(?:a|ame)men deel",
-    r"nam deel",
-    r"vergezeld (?:door|van)",
-]
+# Phrases saying that the people named in the same sentence took part (the lexicon's
+# ``attendance_patterns``, in this order of languages).
+_CUES = lexicon.words("attendance_patterns", ("en", "ru", "az", "tr", "fr", "es", "nl"))
 _CUE = re.compile(r"(?<!\w)(?:" + "|".join(_CUES) + r")(?!\w)", re.IGNORECASE)
 _SIGNED_BY = re.compile(r"(?<!\w)signed by(?!\w)", re.IGNORECASE)
 _YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
 
-# Folded stems of titles and positions in the languages the tool reads; a word is
-# a title when it starts with one of these and is at most three letters longer
-# (Turkish "büyükelçisi", Russian "посла", Azerbaijani "səfiri").
-_TITLE_STEMS = {
-    # English (also the shared title list in names.py)
-    "minister", "president", "vice-president", "ambassador", "chairman", "chairwoman",
-    "chair", "speaker", "deputy", "secretary", "governor", "mayor", "director", "head",
-    "chief", "envoy", "representative", "commissioner", "adviser", "advisor", "counsellor",
-    "counselor", "consul", "general", "colonel", "admiral", "spokesperson", "undersecretary",
-    "under-secretary", "attache", "mp", "senator", "ceo", "rector", "commander", "prime",
-    "rapporteur", "coordinator", "charge", "brigadier", "lieutenant", "major", "marshal",
-    "counterpart", "homologue", "homologo", "homologa", "ambtgenoot", "kollega",
-    # Russian (folded)
-    "ministr", "posol", "posl", "direktor", "zamestitel", "predsedatel", "prezident",
-    "glava", "rukovoditel", "sovetnik", "spiker", "gubernator", "predstavitel", "sekretar",
-    "konsul",
-    # Azerbaijani and Turkish (folded)
-    "nazir", "sefir", "mudir", "sedr", "muavin", "numayende", "rehber", "bakan",
-    "buyukelci", "mudur", "baskan", "mustesar", "temsilci", "sekreter", "vali",
-    "milletvekili", "deputat",
-    # French, Spanish, Dutch
-    "ministre", "ambassadeur", "ambassadrice", "directeur", "directrice", "presidente",
-    "secretaire", "representant", "representante", "envoye", "conseiller", "porte-parole",
-    "ministro", "ministra", "embajador", "embajadora", "secretario", "secretaria",
-    "canciller", "subsecretario", "vicecanciller", "consejero", "jefe", "voorzitter",
-    "staatssecretaris", "gezant", "directora",
-}  # fmt: skip
+# Folded stems of titles and positions in the languages the tool reads (the lexicon's
+# ``title_stems``); a word is a title when it starts with one of these and is at most
+# three letters longer (Turkish "büyükelçisi", Russian "посла", Azerbaijani "səfiri").
+_TITLE_STEMS = frozenset(lexicon.words("title_stems"))
 # Lower-case words that may stand between a title and the name it belongs to:
 # "Minister *of the* Economy", "embajador *de* Uruguay *en* Chile".
-_CONNECTORS = {
-    "of", "the", "for", "on", "to", "in", "and", "at", "de", "del", "la", "le", "les", "du",
-    "des", "en", "y", "et", "van", "der", "het", "voor", "bij", "в", "по", "и", "при",
-    "стран", "a", "d", "l", "al", "para",
-}  # fmt: skip
+_CONNECTORS = frozenset(lexicon.words("title_connectors"))
 _WORD = re.compile(WORD_PATTERN)
 _BREAK = re.compile(r"[.;:!?()\[\]\"“”«»]")
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"”»']?\s+|\n+")
-_ABBREVIATIONS = {"mr", "mrs", "ms", "dr", "st", "gen", "col", "lt", "no", "jr", "sr", "prof"}
+_ABBREVIATIONS = frozenset(lexicon.words("abbreviations"))
 _MAX_WALK = 12
 # Portfolio words: "Minister of Higher Education, Science ..." names no person.
-_PORTFOLIO_WORDS = {
-    "education", "science", "innovation", "innovations", "economy", "economic", "trade",
-    "energy", "finance", "finances", "defence", "defense", "health", "culture", "tourism",
-    "agriculture", "industry", "development", "transport", "justice", "labour", "labor",
-    "infrastructure", "affairs", "relations", "security", "interior", "environment",
-    "digital", "technologies", "technology", "communications", "sport", "sports", "youth",
-    "investment", "investments", "commerce", "mining", "employment", "ecology", "resources",
-}  # fmt: skip
+_PORTFOLIO_WORDS = frozenset(lexicon.words("portfolio_words"))
 # Honorifics open a name but are not a role.
-_HONORIFICS = {
-    "mr", "mrs", "ms", "mme", "m", "dr", "sir", "dame", "madame", "sr", "sra", "bay", "bayan",
-}  # fmt: skip
+_HONORIFICS = frozenset(lexicon.words("honorifics"))
 
 
 @dataclass(frozen=True)

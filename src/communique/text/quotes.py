@@ -25,6 +25,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from communique import lexicon
 from communique.text.names import fold, name_tokens, title_words
 
 MAX_QUOTE_CHARS = 600
@@ -35,7 +36,7 @@ LOOKBACK_CHARS = 600
 # ("said Russian Foreign Minister Sergey Lavrov").
 _VERB_WINDOW_WORDS = 4
 # Verbs whose following name is the listener, not the speaker ("Lavrov told Blinken").
-_LISTENER_VERBS = frozenset({"told", "tells"})
+_LISTENER_VERBS = frozenset(lexicon.words("listener_verbs"))
 # Inflected forms: the folded surname plus at most this many letters, for surnames of at
 # least _MIN_STEM folded letters ("Мелконяном", "Bayramovun").
 _MAX_SUFFIX = 3
@@ -78,55 +79,30 @@ _BLANK_LINE = re.compile(r"\n[^\S\n]*\n")
 _CURLY = re.compile(r"[„“”«»]|\n[^\S\n]*\n")
 _SINGLE_CLOSE = re.compile(r"(?<=\S)’(?![^\W_])")
 # Words whose trailing full stop does not end a sentence ("Mr. Blinken", "No. 2231").
-_ABBREVIATIONS = frozenset(
-    {
-        *("mr", "mrs", "ms", "dr", "prof", "gen", "col", "lt", "sen", "rep", "gov", "st"),
-        *("jr", "sr", "no", "nos", "vs", "etc", "amb", "adm", "maj", "capt", "sgt", "hon"),
-        *("rev", "mt", "ft", "para", "vol", "fig", "approx", "inc", "ltd", "corp", "dept"),
-        *("им", "тов", "гг", "ул"),
-    }
+_ABBREVIATIONS = frozenset(lexicon.words("abbreviations")) | frozenset(
+    lexicon.words("quote_abbreviations")
 )
 
+# The lexicon's ``reporting_patterns``, in this order of languages.
+_REPORTING_ORDER = ("en", "ru", "tr", "az", "fr", "es", "nl", "de")
 _REPORTING_VERB = re.compile(
-    r"\b(?:"
-    # English
-    r"said|says|say|stated|states|noted|notes|stressed|stresses|emphasi[sz]ed|emphasi[sz]es"
-    r"|added|adds|told|tells|underlined|underlines|according\s+to|declared|remarked"
-    r"|explained|pointed\s+out|continued|concluded|affirmed|reiterated|announced"
-    r"|commented|replied|responded|warned|insisted|argued|urged|tweeted|wrote"
-    # Russian
-    r"|заявил[аи]?|отметил[аи]?|подчеркнул[аи]?|сказал[аи]?|добавил[аи]?|сообщил[аи]?"
-    r"|заявляет|отмечает|подчеркивает|подчёркивает|по\s+словам"
-    # Turkish, Azerbaijani
-    r"|dedi|söyledi|belirtti|vurguladı|ifade\s+etti|kaydetti|deyib|bildirib|qeyd\s+edib"
-    r"|vurğulayıb|söyləyib"
-    # French, Spanish, Dutch, German
-    r"|déclaré|a\s+dit|souligné|ajouté|affirmé|selon|dijo|afirmó|declaró|señaló|subrayó"
-    r"|añadió|destacó|según|zei|zegt|verklaarde|benadrukte|sagte|erklärte|betonte|laut"
-    r")\b",
+    r"\b(?:" + "|".join(lexicon.words("reporting_patterns", _REPORTING_ORDER)) + r")\b",
     re.IGNORECASE,
 )
 
 # Attribution to someone already named: "he said", "по его словам", "a-t-il déclaré".
 _PRONOUN_ATTRIBUTION = re.compile(
     r"\b(?:"
-    r"(?:he|she)\s+(?:also\s+)?(?:said|says|stated|noted|stressed|emphasi[sz]ed|added|told"
-    r"|underlined|continued|explained|declared|remarked|concluded|pointed\s+out)"
-    r"|(?:said|says|added|continued|noted)\s+(?:he|she)(?=\s*(?:[.,;:!?]|$))"
-    r"|according\s+to\s+(?:him|her)"
-    r"|(?:он|она)\s+(?:также\s+)?(?:заявил|отметил|подчеркнул|сказал|добавил)а?"
-    r"|(?:заявил|отметил|подчеркнул|сказал|добавил)а?\s+(?:он|она)"
-    r"|по\s+(?:его|её|ее)\s+словам"
-    r"|a-t-(?:il|elle)\s+(?:déclaré|dit|ajouté|souligné)"
-    r"|selon\s+(?:lui|elle)"
-    r"|según\s+(?:él|ella)"
-    r"|zei\s+(?:hij|zij|ze)"
-    r")\b",
+    + "|".join(lexicon.words("pronoun_attribution_patterns", ("en", "ru", "fr", "es", "nl")))
+    + r")\b",
     re.IGNORECASE,
 )
 # Verbs whose subject is left out ("…” dedi.", "…”, dijo."): they point back to someone
 # already named unless a name follows them ("dijo Pérez").
-_IMPLICIT_SUBJECT = re.compile(r"\b(?:dedi|dijo|afirmó)\b", re.IGNORECASE)
+_IMPLICIT_SUBJECT = re.compile(
+    r"\b(?:" + "|".join(lexicon.words("implicit_subject_patterns", ("tr", "es"))) + r")\b",
+    re.IGNORECASE,
+)
 _NEXT_WORD = re.compile(r"[^\S\n]+([^\W_])")
 
 
