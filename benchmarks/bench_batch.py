@@ -16,17 +16,22 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import random
 import re
-import subprocess
-import sys
 import tempfile
-import time
 from pathlib import Path
 from typing import Any
 
-from common import FakeOpenAI, Scripted, completion, machine, real_articles
+from common import (
+    FakeOpenAI,
+    Scripted,
+    completion,
+    fake_server_env,
+    machine,
+    read_jsonl,
+    real_articles,
+    run_cli,
+)
 
 _REFERENCE = re.compile(r"Reference (\d+)\.")
 
@@ -66,35 +71,20 @@ def main() -> None:
         return completion(answer)
 
     server = FakeOpenAI(respond).start()
-    env = dict(os.environ)
-    env.pop("OPENAI_API_KEY", None)
-    # The fake server answers one v5-shaped draft (with a summary) per request; later
-    # prompts add a follow-up turn the fake does not script.
-    env["COMMUNIQUE_PROMPT"] = "meeting_summary@v5"
-    env.update(
-        COMMUNIQUE_HOME=str(work / "home"),
-        COMMUNIQUE_CACHE_DIR=str(work / "home" / "results"),
-        OPENAI_BASE_URL=server.base_url,
-    )
-    cmd = [sys.executable, "-m", "communique"]
+    env = fake_server_env(work / "home", server.base_url)
     model = ["-m", "openai:bench"]
 
-    def step(*argv: str) -> tuple[float, subprocess.CompletedProcess[str]]:
-        started = time.perf_counter()
-        done = subprocess.run([*cmd, *argv], env=env, capture_output=True, text=True, check=False)
-        return time.perf_counter() - started, done
-
     requests_file = work / "requests.jsonl"
-    submit_s, submitted = step(
-        "batch", "submit", str(folder), *model, "--requests", str(requests_file)
+    submitted = run_cli(
+        ["batch", "submit", str(folder), *model, "--requests", str(requests_file)], env
     )
     lines = len(server.batch_lines)
     chat_before = server.request_count
-    collect_s, collected = step("batch", "collect", "-q")
+    collected = run_cli(["batch", "collect", "-q"], env)
     live = server.request_count - chat_before
     calls_before = server.request_count
-    summarise_s, summarised = step("summarise", str(folder), *model, "-q", "-o", str(work / "o"))
-    records = [json.loads(x) for x in (work / "o").read_text(encoding="utf-8").splitlines()]
+    summarised = run_cli(["summarise", str(folder), *model, "-q", "-o", str(work / "o")], env)
+    records = read_jsonl(work / "o")
     server.stop()
 
     figures = {
@@ -102,20 +92,20 @@ def main() -> None:
         "machine": machine(),
         "articles": args.n,
         "submit": {
-            "seconds": round(submit_s, 2),
-            "exit_code": submitted.returncode,
+            "seconds": round(submitted.wall_s, 2),
+            "exit_code": submitted.exit,
             "requests": lines,
             "file_mb": round(requests_file.stat().st_size / 1e6, 2),
         },
         "collect": {
-            "seconds": round(collect_s, 2),
-            "exit_code": collected.returncode,
+            "seconds": round(collected.wall_s, 2),
+            "exit_code": collected.exit,
             "invalid_answers_in_batch": len(spoiled),
             "live_calls (re-asks of invalid answers and of summaries)": live,
         },
         "summarise_after": {
-            "seconds": round(summarise_s, 2),
-            "exit_code": summarised.returncode,
+            "seconds": round(summarised.wall_s, 2),
+            "exit_code": summarised.exit,
             "records": len(records),
             "ok": sum(r["status"] == "ok" for r in records),
             "from_cache": sum(bool(r["provenance"] and r["provenance"]["cached"]) for r in records),

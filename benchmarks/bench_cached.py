@@ -21,14 +21,20 @@ import os
 import re
 import shutil
 import statistics
-import subprocess
-import sys
 import tempfile
-import time
 from pathlib import Path
 from typing import Any
 
-from common import FakeOpenAI, Scripted, completion, machine, real_articles
+from common import (
+    FakeOpenAI,
+    Scripted,
+    completion,
+    fake_server_env,
+    machine,
+    read_jsonl,
+    real_articles,
+    run_cli,
+)
 
 HEAVY = (
     "openai",
@@ -46,14 +52,8 @@ HEAVY = (
 )
 
 
-def run(cmd: list[str], env: dict[str, str]) -> tuple[float, subprocess.CompletedProcess[str]]:
-    started = time.perf_counter()
-    done = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)
-    return time.perf_counter() - started, done
-
-
 def check(out: Path, n: int) -> dict[str, int]:
-    records = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    records = read_jsonl(out)
     return {
         "records": len(records),
         "ok": sum(r["status"] == "ok" for r in records),
@@ -92,20 +92,10 @@ def main() -> None:
         return completion({"events": []})
 
     server = FakeOpenAI(responder).start()
-    env = dict(os.environ)
-    for name in ("OPENAI_API_KEY", "COMMUNIQUE_CACHE_DIR"):
-        env.pop(name, None)
-    # The fake server answers one v5-shaped draft (with a summary) per request; later
-    # prompts add a follow-up turn the fake does not script.
-    env["COMMUNIQUE_PROMPT"] = "meeting_summary@v5"
-    env.update(
-        COMMUNIQUE_HOME=str(work / "home"),
-        OPENAI_BASE_URL=server.base_url,
-        COLUMNS="120",
-    )
-    cli = [sys.executable, "-m", "communique", "summarise", str(folder), "-m", "openai:bench"]
+    env = fake_server_env(work / "home", server.base_url, COLUMNS="120")
+    cli = ["summarise", str(folder), "-m", "openai:bench"]
     cli += ["--max-reasks", "0"]  # a gold answer is valid or not: asking again changes nothing
-    fill_s, done = run([*cli, "-q", "-o", str(work / "fill.jsonl")], env)
+    fill_s = run_cli([*cli, "-q", "-o", str(work / "fill.jsonl")], env).wall_s
     server.stop()  # from here on, any model call fails: records must come from the cache
     filled = check(work / "fill.jsonl", args.n)
     print(f"fill: {fill_s:.1f} s, {server.request_count} model calls, {filled}", flush=True)
@@ -113,19 +103,19 @@ def main() -> None:
     out = work / "out.jsonl"
     timings = []
     for _ in range(args.runs):
-        seconds, done = run([*cli, "-o", str(out)], env)
-        timings.append(round(seconds, 3))
-        print(f"cached run: {seconds:.2f} s  ({done.stderr.strip().splitlines()[-1]})")
+        done = run_cli([*cli, "-o", str(out)], env)
+        timings.append(round(done.wall_s, 3))
+        print(f"cached run: {done.wall_s:.2f} s  ({done.stderr.strip().splitlines()[-1]})")
     cached = check(out, args.n)
-    quiet_s, _ = run([*cli, "-q", "-o", str(out)], env)
+    quiet_s = run_cli([*cli, "-q", "-o", str(out)], env).wall_s
 
     shutil.rmtree(work / "home" / "results" / "assembled")
-    reassembly_s, _ = run([*cli, "-q", "-o", str(out)], env)
-    after_s, _ = run([*cli, "-q", "-o", str(out)], env)
+    reassembly_s = run_cli([*cli, "-q", "-o", str(out)], env).wall_s
+    after_s = run_cli([*cli, "-q", "-o", str(out)], env).wall_s
     reassembled = check(out, args.n)
 
     imports_env = dict(env, PYTHONPROFILEIMPORTTIME="1")
-    _, done = run([*cli, "-q", "-o", os.devnull], imports_env)
+    done = run_cli([*cli, "-q", "-o", os.devnull], imports_env)
     imported = set(re.findall(r"\|\s+([\w.]+)\s*$", done.stderr, re.M))
     heavy = sorted(name for name in HEAVY if name in imported)
 
@@ -144,7 +134,7 @@ def main() -> None:
         "next_run_s": round(after_s, 3),
         "reassembled_records": reassembled,
         "heavy_modules_imported_when_cached": heavy,
-        "command": " ".join(["communique summarise", "FOLDER", *cli[5:]]),
+        "command": " ".join(["communique summarise", "FOLDER", *cli[2:]]),
     }
     print(json.dumps(figures, indent=2))
     if args.json:

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import re
 import shutil
 import subprocess
@@ -30,7 +29,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from common import ROOT, FakeOpenAI, completion, machine
+from common import ROOT, FakeOpenAI, cli_env, completion, machine, run_cli
 
 ARTICLE = ROOT / "samples" / "002_f1a5cb159b39dd80.txt"
 
@@ -59,22 +58,18 @@ def check_light(venv: Path) -> dict[str, object]:
     communique = str(venv / "bin" / "communique")
     llama = subprocess.run([python, "-c", "import llama_cpp"], capture_output=True, text=True)
     home = Path(tempfile.mkdtemp(prefix="communique-home-"))
-    env = {**os.environ, "COMMUNIQUE_HOME": str(home), "NO_PROXY": "127.0.0.1"}
-    env.pop("OPENAI_API_KEY", None)
-    local = subprocess.run(
-        [communique, "summarise", str(ARTICLE), "--model", "local"],
-        capture_output=True,
-        text=True,
-        env={**env, "COLUMNS": "200"},
+    env = cli_env(home, NO_PROXY="127.0.0.1")
+    command = [communique]  # the new environment's own command
+    local = run_cli(
+        ["summarise", str(ARTICLE), "--model", "local"], env | {"COLUMNS": "200"}, command=command
     )
     server = FakeOpenAI().start()
     try:
         server.add(completion({"events": []}))
-        hosted = subprocess.run(
-            [communique, "summarise", str(ARTICLE), "--model", "openai:fake-model", "-q"],
-            capture_output=True,
-            text=True,
-            env={**env, "OPENAI_BASE_URL": server.base_url},
+        hosted = run_cli(
+            ["summarise", str(ARTICLE), "--model", "openai:fake-model", "-q"],
+            env | {"OPENAI_BASE_URL": server.base_url},
+            command=command,
         )
     finally:
         server.stop()
@@ -82,9 +77,9 @@ def check_light(venv: Path) -> dict[str, object]:
     records = [json.loads(line) for line in hosted.stdout.splitlines() if line.strip()]
     return {
         "llama_cpp_importable": llama.returncode == 0,
-        "model_local_exit": local.returncode,
+        "model_local_exit": local.exit,
         "model_local_message": local.stderr.strip(),
-        "openai_exit": hosted.returncode,
+        "openai_exit": hosted.exit,
         "openai_record_status": [r["status"] for r in records],
     }
 

@@ -26,11 +26,11 @@ import platform
 import re
 import shutil
 import statistics
-import subprocess
-import sys
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
+
+from common import cli_env, read_jsonl, run_cli
 
 ROOT = Path(__file__).resolve().parents[1]
 # Real articles of 220 to 300 words from the tuned part of the eval set (never the
@@ -86,14 +86,13 @@ def _configure(lever: str, tmp: Path) -> tuple[list[str], dict[str, str]]:
 def run_lever(lever: str, articles: list[str], model_path: str) -> dict[str, object]:
     tmp = Path(tempfile.mkdtemp(prefix=f"communique-lever-{lever}-"))
     args, extra = _configure(lever, tmp)
-    env = dict(os.environ, COMMUNIQUE_CACHE_DIR=str(tmp / "results"), **extra)
-    env["COMMUNIQUE_MODEL_PATH"] = model_path
+    env = cli_env(
+        COMMUNIQUE_CACHE_DIR=str(tmp / "results"), COMMUNIQUE_MODEL_PATH=model_path, **extra
+    )
     out = tmp / "records.jsonl"
-    command = [sys.executable, "-m", "communique", "summarise", *articles, *args]
-    subprocess.run([*command, "-q", "--out", str(out)], env=env, check=False)
+    run_cli(["summarise", *articles, *args, "-q", "--out", str(out)], env)
     rows = []
-    for line in out.read_text(encoding="utf-8").splitlines()[1:]:  # the first is a warm-up
-        record = json.loads(line)
+    for record in read_jsonl(out)[1:]:  # the first is a warm-up
         provenance = record.get("provenance") or {}
         usage = provenance.get("usage") or {}
         rows.append(

@@ -22,23 +22,26 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import random
 import re
-import resource
 import socket
-import subprocess
-import sys
 import tempfile
 import threading
-import time
 from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from common import FakeOpenAI, Scripted, completion, machine, real_articles
+from common import (
+    FakeOpenAI,
+    Scripted,
+    completion,
+    fake_server_env,
+    machine,
+    read_jsonl,
+    real_articles,
+    run_cli,
+)
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 from fake_openai import ARTICLE_BODY, draft, drop, http_error, meeting_event
 
 _REFERENCE = re.compile(r"Reference (\d+)\.")
@@ -98,9 +101,8 @@ def real(n: int) -> tuple[list[str], dict[int, dict[str, Any]]]:
     return texts, answers
 
 
-def run_cli(
-    texts: list[str], base_url: str, jobs: int, work: Path, extra: list[str]
-) -> dict[str, Any]:
+def summarise(texts: list[str], base_url: str, jobs: int, work: Path) -> dict[str, Any]:
+    """``summarise`` on `texts` (as a JSONL feed), answered by the server at `base_url`."""
     work.mkdir(parents=True, exist_ok=True)
     feed = work / "feed.jsonl"
     feed.write_text(
@@ -108,31 +110,16 @@ def run_cli(
         encoding="utf-8",
     )
     out = work / "out.jsonl"
-    env = dict(os.environ)
-    env.pop("OPENAI_API_KEY", None)
-    # The fake server answers one v5-shaped draft (with a summary) per request; later
-    # prompts add a follow-up turn the fake does not script.
-    env["COMMUNIQUE_PROMPT"] = "meeting_summary@v5"
-    env.update(
-        COMMUNIQUE_HOME=str(work / "home"),
-        COMMUNIQUE_CACHE_DIR=str(work / "home" / "results"),
-        OPENAI_BASE_URL=base_url,
-    )
-    cmd = [sys.executable, "-m", "communique", "summarise", str(feed), "-m", "openai:bench"]
-    cmd += ["--jobs", str(jobs), "--max-reasks", "0", "-o", str(out), *extra]
-    started = time.perf_counter()
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    done = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)
-    wall = time.perf_counter() - started
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    records = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    env = fake_server_env(work / "home", base_url)
+    args = ["summarise", str(feed), "-m", "openai:bench"]
+    args += ["--jobs", str(jobs), "--max-reasks", "0", "-o", str(out)]
+    run = run_cli(args, env)
     return {
-        "wall_s": wall,
-        "cpu_s": cpu,
-        "exit": done.returncode,
-        "stderr": done.stderr,
-        "records": records,
+        "wall_s": run.wall_s,
+        "cpu_s": run.cpu_s,
+        "exit": run.exit,
+        "stderr": run.stderr,
+        "records": read_jsonl(out) if out.exists() else [],
     }
 
 
@@ -143,7 +130,7 @@ def scenario(
     server = Server(latency, faults, answers)
     server.fake.start()
     try:
-        result = run_cli(texts, server.fake.base_url, jobs, work, [])
+        result = summarise(texts, server.fake.base_url, jobs, work)
     finally:
         server.fake.stop()
     records = result["records"]
@@ -184,7 +171,7 @@ def dead(n: int, work: Path) -> dict[str, Any]:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     texts, _ = synthetic(n)
-    result = run_cli(texts, f"http://127.0.0.1:{port}/v1", 8, work, [])
+    result = summarise(texts, f"http://127.0.0.1:{port}/v1", 8, work)
     kinds = Counter((r["error"] or {}).get("kind") for r in result["records"])
     lines = [line for line in result["stderr"].splitlines() if line.strip()]
     return {

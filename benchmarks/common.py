@@ -1,5 +1,7 @@
 """Shared parts of the benchmarks: the machine's description, real articles with
-realistic model answers, and the loopback OpenAI-compatible server of the tests.
+realistic model answers, the loopback OpenAI-compatible server of the tests, and
+running the ``communique`` command as a user does (a separate process, timed, in a
+folder of its own).
 
 The model answers for real articles are built from the eval set's hand-labelled gold
 records (``evals/cases*/``), shaped as the draft a model writes: the richest records
@@ -11,7 +13,11 @@ from __future__ import annotations
 import json
 import os
 import platform
+import resource
+import subprocess
 import sys
+import time
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,14 +28,23 @@ sys.path.insert(0, str(ROOT / "tests"))
 from fake_openai import FakeOpenAI, Scripted, completion  # noqa: E402
 
 __all__ = [
+    "CLI",
     "ROOT",
+    "CliRun",
     "FakeOpenAI",
     "RealArticle",
     "Scripted",
+    "cli_env",
     "completion",
+    "fake_server_env",
     "machine",
+    "read_jsonl",
     "real_articles",
+    "run_cli",
 ]
+
+#: the command as a user runs it, with this interpreter (and the code it imports)
+CLI = (sys.executable, "-m", "communique")
 
 
 def machine() -> dict[str, Any]:
@@ -110,3 +125,55 @@ def real_articles() -> list[RealArticle]:
             file_text = text_path.read_text(encoding="utf-8")
             articles.append(RealArticle(text_path.stem, file_text, gold_draft(gold, file_text)))
     return articles
+
+
+def cli_env(home: Path | None = None, /, **settings: str) -> dict[str, str]:
+    """This process's environment for a run of the command, without ``OPENAI_API_KEY``
+    (no benchmark may reach the real API). With `home`, everything the command keeps
+    goes there: ``COMMUNIQUE_HOME`` and the result cache (``home/results``). `settings`
+    are set last."""
+    env = dict(os.environ)
+    env.pop("OPENAI_API_KEY", None)
+    if home is not None:
+        env.update(COMMUNIQUE_HOME=str(home), COMMUNIQUE_CACHE_DIR=str(home / "results"))
+    env.update(settings)
+    return env
+
+
+def fake_server_env(home: Path, base_url: str, /, **settings: str) -> dict[str, str]:
+    """:func:`cli_env` for ``-m openai:NAME`` answered by a :class:`FakeOpenAI` at
+    `base_url`."""
+    # The fake server answers one v5-shaped draft (with a summary) per request; later
+    # prompts add a follow-up turn the fake does not script.
+    settings.setdefault("COMMUNIQUE_PROMPT", "meeting_summary@v5")
+    return cli_env(home, OPENAI_BASE_URL=base_url, **settings)
+
+
+@dataclass(frozen=True)
+class CliRun:
+    """One finished run of the command."""
+
+    exit: int
+    stdout: str
+    stderr: str
+    wall_s: float
+    cpu_s: float  # the command's own user and system CPU time (it and its children)
+
+
+def run_cli(args: Sequence[str], env: Mapping[str, str], *, command: Sequence[str] = CLI) -> CliRun:
+    """Run ``command args`` to its end, output captured; time it and count its CPU."""
+    started = time.perf_counter()
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    done = subprocess.run(
+        [*command, *args], env=dict(env), capture_output=True, text=True, check=False
+    )
+    wall = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return CliRun(done.returncode, done.stdout, done.stderr, wall, cpu)
+
+
+def read_jsonl(path: Path) -> list[dict[str, Any]]:
+    """The records of a JSONL file the command wrote."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return [json.loads(line) for line in lines if line.strip()]
