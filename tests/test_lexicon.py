@@ -151,6 +151,12 @@ def _listener_verb(language: str, word: str) -> None:
     assert beside("stated") and not beside(word)
 
 
+def _generic_title_word(language: str, word: str) -> None:
+    from communique.extract.passes import examples
+
+    assert examples._distinctive(f"{_cap(word)} Koray") == {"koray"}
+
+
 #: category -> a check of one entry; a ``*_patterns`` category is checked against its
 #: examples in ``[pattern_examples]`` by :data:`PATTERN_USERS` instead
 WORD_CHECKS: dict[str, Callable[[str, str], None]] = {
@@ -172,19 +178,46 @@ WORD_CHECKS: dict[str, Callable[[str, str], None]] = {
     "portfolio_words": _portfolio_word,
     "honorifics": _honorific,
     "listener_verbs": _listener_verb,
+    "generic_title_words": _generic_title_word,
 }
 
 
-def _pattern_users() -> dict[str, re.Pattern[str]]:
-    """Each ``*_patterns`` category's compiled pattern, as the code that reads it holds it."""
+def _pattern_users() -> dict[str, Callable[[str], object]]:
+    """Each ``*_patterns`` category's reader: its compiled pattern as the code holds it,
+    applied to an example the way the code applies it."""
+    from communique.extract.passes import completion, roles, split
     from communique.text import attendance, candidates, quotes
+    from communique.text import summary_check as summary
+    from communique.text.alignment import fold_value
+
+    def search(pattern: re.Pattern[str]) -> Callable[[str], object]:
+        return lambda example: pattern.search(f"x {example}.")
 
     return {
-        "document_patterns": candidates._DOC,
-        "attendance_patterns": attendance._CUE,
-        "reporting_patterns": quotes._REPORTING_VERB,
-        "pronoun_attribution_patterns": quotes._PRONOUN_ATTRIBUTION,
-        "implicit_subject_patterns": quotes._IMPLICIT_SUBJECT,
+        "document_patterns": search(candidates._DOC),
+        "attendance_patterns": search(attendance._CUE),
+        "reporting_patterns": search(quotes._REPORTING_VERB),
+        "pronoun_attribution_patterns": search(quotes._PRONOUN_ATTRIBUTION),
+        "implicit_subject_patterns": search(quotes._IMPLICIT_SUBJECT),
+        "future_patterns": search(completion._FUTURE),
+        "past_patterns": search(completion._PAST),
+        "meeting_verb_patterns": search(completion._MEETING_VERB),
+        "will_patterns": search(completion._WILL),
+        "in_person_patterns": search(completion._PAST_MEETING),
+        "call_word_patterns": search(completion._CALL),
+        "counterpart_patterns": lambda example: completion._COUNTERPART.match(example),
+        "rank_patterns": search(roles._RANKED),
+        "separately_patterns": lambda example: split._SEPARATELY.search(fold_value(example)),
+        "summary_call_patterns": search(summary._CALL),
+        "summary_in_person_patterns": search(summary._IN_PERSON),
+        "summary_done_patterns": search(summary._DONE),
+        "summary_planned_patterns": search(summary._PLANNED),
+        "summary_signed_patterns": search(summary._SIGNED),
+        "summary_not_signed_patterns": lambda example: summary._NOT_SIGNED.search(
+            f"x {example} sign."
+        ),
+        "summary_rank_patterns": search(summary._RANK),
+        "summary_topic_patterns": search(summary._TOPIC_CLAUSE),
     }
 
 
@@ -228,7 +261,7 @@ def test_each_pattern_fragment_matches_its_example_and_its_reader_finds_it(
     assert fitting, (language, category, fragment)
     reader = _pattern_users().get(category)
     if reader is not None:
-        assert all(reader.search(f"x {ex}.") for ex in fitting), (language, fragment)
+        assert all(reader(ex) for ex in fitting), (language, fragment)
 
 
 # -- structure ------------------------------------------------------------------------------
@@ -258,7 +291,8 @@ LOWER_CASE = {
     "thing_words", "not_names", "surname_months", "document_links", "document_stops",
     "name_titles", "name_titles_leading", "organisation_words", "title_joiners",
     "title_stems", "title_connectors", "abbreviations", "quote_abbreviations",
-    "portfolio_words", "honorifics", "listener_verbs",
+    "portfolio_words", "honorifics", "listener_verbs", "generic_title_words",
+    "separately_patterns",
 }  # fmt: skip
 
 

@@ -72,6 +72,9 @@ Categories of lower-case words, matched in lower case:
     Abbreviations whose full stop ends no sentence ("Mr.", "No."): the first for every
     reader of sentences, the second as well for the quote finder ("Amb.", "гг.").
 
+``generic_title_words``
+    Words of a title that say nothing about which office it is ("minister", "first").
+
 ``listener_verbs``
     Reporting verbs whose following name is the listener ("Lavrov *told* Blinken").
 
@@ -99,6 +102,30 @@ order of languages (the code names the order; the first alternative that fits wi
     Speech reported: a reporting verb ("said", "заявил"), an attribution to someone
     already named ("he said", "по его словам"), a verb whose subject is left out
     ("dedi", "dijo").
+
+``future_patterns``, ``past_patterns``, ``will_patterns``
+    A lead that only announces a visit ("will pay", "посетит") and not one that reports
+    it ("met", "görüştü"); words putting a meeting in the future ("will", "recevra").
+
+``meeting_verb_patterns``, ``in_person_patterns``, ``call_word_patterns``
+    A sentence reporting a meeting or call between the people it names ("met with",
+    "встретился с"); verbs of a meeting in person ("met", "hosted"); words of a call
+    ("phone", "телефон"), matched anywhere in a word.
+
+``counterpart_patterns``
+    A role that is only "counterpart" (matched as the whole role).
+
+``rank_patterns``
+    Words making a title a lower rank (matched as a word's beginning: "deputy").
+
+``separately_patterns``
+    The word for "separately" ("held separate talks with A, B and C"), folded, matched
+    as a word's beginning in folded text.
+
+``summary_*_patterns`` (English only)
+    What an English summary says: a call, a meeting in person, an event done or
+    planned, documents signed or to be signed (the words before "sign"), a lower rank,
+    the start of a clause about topics.
 
 ``pattern_examples`` (a table)
     For each ``*_patterns`` category, examples its fragments match (each fragment at

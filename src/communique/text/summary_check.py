@@ -14,6 +14,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from communique import lexicon
 from communique.text.language import detect_language, is_english
 from communique.text.names import fold, name_tokens
 from communique.text.places import canonical_place, english_name_of, place_mentions
@@ -21,29 +22,21 @@ from communique.text.places import canonical_place, english_name_of, place_menti
 MAX_SUMMARY_WORDS = 35
 COPIED_WORDS = 12  # a run this long, word for word from the article, is copying
 
-_CALL = re.compile(
-    r"\b(?:phone|telephone|call(?:ed|s)?|video(?:\s*conference|\s*link)?|spoke by|"
-    r"conversation)\b",
-    re.I,
+
+def _english(category: str) -> re.Pattern[str]:
+    """The lexicon's English fragments of ``category`` as one case-blind whole-word pattern."""
+    return re.compile(rf"\b(?:{'|'.join(lexicon.words(category, 'en'))})\b", re.I)
+
+
+_CALL = _english("summary_call_patterns")
+_IN_PERSON = _english("summary_in_person_patterns")
+_DONE = _english("summary_done_patterns")
+_PLANNED = _english("summary_planned_patterns")
+_SIGNED = re.compile(rf"\b{'|'.join(lexicon.words('summary_signed_patterns', 'en'))}\b", re.I)
+_NOT_SIGNED = re.compile(
+    rf"\b(?:{'|'.join(lexicon.words('summary_not_signed_patterns', 'en'))})\s+sign", re.I
 )
-_IN_PERSON = re.compile(
-    r"\b(?:met|meets|meeting|visit(?:ed|s|ing)?|hosted|hosts|received|receives|welcomed|"
-    r"in-person|face-to-face)\b",
-    re.I,
-)
-_DONE = re.compile(
-    r"\b(?:met|held|signed|discussed|visited|received|agreed|spoke|hosted|talked|"
-    r"exchanged|reviewed|welcomed|concluded|attended)\b",
-    re.I,
-)
-_PLANNED = re.compile(
-    r"\b(?:will|shall|to (?:meet|visit|hold|sign|travel|attend|discuss)|plan(?:s|ned)?|"
-    r"scheduled|expected|due to|upcoming|forthcoming|is to|are to|set to|announced)\b",
-    re.I,
-)
-_SIGNED = re.compile(r"\bsign(?:ed|ing)\b", re.I)
-_NOT_SIGNED = re.compile(r"\b(?:will|to|plan\w*|expected to|ready to)\s+sign", re.I)
-_RANK = re.compile(r"\b(?:deputy|vice|assistant|acting|first deputy|under-?secretary)\b", re.I)
+_RANK = _english("summary_rank_patterns")
 
 
 @dataclass(frozen=True)
@@ -147,9 +140,7 @@ def _kind_problems(summary: str, facts: EventFacts) -> list[str]:
     return problems
 
 
-_TOPIC_CLAUSE = re.compile(
-    r"\b(?:to discuss|discussed|discussing|about|on the|focus(?:ed|ing)? on|after talks on)\b", re.I
-)
+_TOPIC_CLAUSE = _english("summary_topic_patterns")
 
 
 def _place_problems(summary: str, facts: EventFacts) -> list[str]:

@@ -245,25 +245,21 @@ def mark_signing(events: list[Event], text: str) -> None:
         event.kind = "signing"
 
 
-_FUTURE = re.compile(
-    r"(?<!\w)(?:(?:will|is to|are to|is due to|are due to|is expected to|are expected to|"
-    r"is scheduled to|are scheduled to|plans to|is set to|are set to) (?:\w+ )?"
-    r"(?:pay|visit|hold|meet|travel|host|take part|attend|arrive|receive|sign|make|co-chair)|"
-    r"посетит|проведёт|проведет|встретится|состоится|"
-    r"ziyaret edecek|görüşecek|gerçekleştirecek|səfər edəcək|görüşəcək|"
-    r"se rendra|effectuera|rencontrera|recevra|visitará|realizará|recibirá|se reunirá|"
-    r"zal \w+ (?:bezoeken|ontvangen|ontmoeten))(?!\w)",
-    re.IGNORECASE,
-)
+# The lexicon's languages in the order their fragments join a pattern (a regex
+# alternation takes the first alternative that fits).
+_ORDER = ("en", "ru", "tr", "az", "fr", "es", "nl")
 
 
-_PAST = re.compile(
-    r"(?<!\w)(?:met|meets|held|holds|received|receives|hosted|hosts|discussed|signed|visited|"
-    r"spoke|talked|conferred|провёл|провел|встретился|принял|обсудили|подписали|görüştü|"
-    r"kabul etti|imzaladı|görüşüb|qəbul edib|a reçu|s'est entretenu|a rencontré|recibió|"
-    r"se reunió|ontving|ontvangen|sprak)(?!\w)",
-    re.IGNORECASE,
-)
+def _words(category: str, order: tuple[str, ...] = _ORDER) -> re.Pattern[str]:
+    """The lexicon's fragments of ``category`` as one case-blind whole-word pattern."""
+    body = "|".join(lexicon.words(category, order))
+    return re.compile(rf"(?<!\w)(?:{body})(?!\w)", re.IGNORECASE)
+
+
+_FUTURE = _words("future_patterns")
+
+
+_PAST = _words("past_patterns")
 
 
 def mark_announced(events: list[Event], text: str, published: dt.date | None) -> None:
@@ -312,25 +308,13 @@ def _lead(text: str) -> str:
 
 
 # A sentence reporting a meeting or call between the people it names.
-_MEETING_VERB = re.compile(
-    r"(?<!\w)(?:met(?: with)?|meets(?: with)?|will meet(?: with)?|is to meet|are to meet|"
-    r"held (?:talks|a meeting|a bilateral meeting|consultations)(?: with)?|"
-    r"(?:held|had) an? (?:phone|telephone|video) (?:conversation|call|talk)(?: with)?|"
-    r"spoke (?:by (?:phone|telephone)|on the phone)(?: with)?|received|will receive|hosted|"
-    r"will host|встретился с|встретилась с|провёл переговоры с|провел переговоры с|"
-    r"провёл телефонный разговор с|провел телефонный разговор с|görüştü|görüşecek|"
-    r"telefonda görüştü|kabul etti|görüşüb|qəbul edib|telefon danışığı|a reçu|recevra|"
-    r"s'est entretenu(?:e)? avec|a rencontré|rencontrera|se reunió con|se reunirá con|"
-    r"recibió a|será recibid[oa]|ontving|ontvangt|sprak met)(?!\w)",
+_MEETING_VERB = _words("meeting_verb_patterns")
+_CALL = re.compile("|".join(lexicon.words("call_word_patterns", _ORDER)), re.IGNORECASE)
+_WILL = _words("will_patterns", ("en", "fr", "es", "tr", "nl"))
+_COUNTERPART = re.compile(
+    "^(?:" + "|".join(lexicon.words("counterpart_patterns", ("en", "fr", "es", "nl"))) + ")$",
     re.IGNORECASE,
 )
-_CALL = re.compile(r"phone|telephone|video|телефон|telefon", re.IGNORECASE)
-_WILL = re.compile(
-    r"(?<!\w)(?:will|is to|are to|is due to|is expected to|is scheduled to|recevra|"
-    r"rencontrera|se reunirá|será|görüşecek|zal)(?!\w)",
-    re.IGNORECASE,
-)
-_COUNTERPART = re.compile(r"^(?:counterpart|homologue?|hom[oó]log[oa]|ambtgenoot)$", re.I)
 _SIDE_OPPOSITE: dict[str, Side] = {"host": "visitor", "visitor": "host", "other": "other"}
 
 
@@ -510,4 +494,4 @@ def mark_calls(events: list[Event], text: str) -> None:
             event.location = None
 
 
-_PAST_MEETING = re.compile(r"(?<!\w)(?:met|received|hosted|visited)(?!\w)", re.IGNORECASE)
+_PAST_MEETING = _words("in_person_patterns")

@@ -18,6 +18,7 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
+from communique import lexicon
 from communique.schema import Event, Location
 from communique.text.names import fold
 from communique.text.places import country_code, english_country, place_mentions
@@ -55,13 +56,7 @@ def example_values(prompt_text: str) -> ExampleValues:
 
 
 # Words of a title that say nothing about which office it is.
-_GENERIC = frozenset(
-    {
-        "minister", "deputy", "vice", "first", "foreign", "of", "the", "and", "for",
-        "secretary", "ambassador", "to", "state", "president", "prime", "head",
-        "general", "affairs", "cabinet", "chief", "acting",
-    }
-)  # fmt: skip
+_GENERIC = frozenset(lexicon.words("generic_title_words"))
 
 
 def drop_copied_values(events: list[Event], text: str, values: ExampleValues | None) -> None:

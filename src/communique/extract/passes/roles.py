@@ -17,7 +17,7 @@ from communique.text.role_concepts import contradicts, only_counterpart
 from communique.text.titles import title_phrase
 
 _DEPUTY_SOURCE = lexicon.pattern("deputy_patterns", whole_words=True)
-_RANKED = re.compile(r"(?<!\w)(?:deputy|vice|assistant|under-?secretary|state secretary)", re.I)
+_RANKED = re.compile(r"(?<!\w)(?:" + "|".join(lexicon.words("rank_patterns")) + ")", re.I)
 
 
 def ground_roles(events: list[Event], text: str, doc: FoldedText, language: str | None) -> None:

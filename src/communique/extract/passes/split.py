@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 
+from communique import lexicon
 from communique.extract.passes.completion import sides_of
 from communique.schema import Event, Participant
 from communique.text.alignment import fold_value
@@ -21,8 +22,9 @@ from communique.text.names import name_tokens
 # "held separate talks with A, B and C": naming them together there does not make
 # them one meeting (the word for "separately" in each language communique reads)
 _SEPARATELY = re.compile(
-    r"(?<![a-z])(?:separate|separately|individual|respective|a series of|otdeln|razdeln|"
-    r"ayri|ayrica|separe|respectivement|por separado|respectiv|afzonderlijk|apart)",
+    r"(?<![a-z])(?:"
+    + "|".join(lexicon.words("separately_patterns", ("en", "ru", "tr", "fr", "es", "nl")))
+    + ")"
 )
 
 
