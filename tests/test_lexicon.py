@@ -157,6 +157,21 @@ def _generic_title_word(language: str, word: str) -> None:
     assert examples._distinctive(f"{_cap(word)} Koray") == {"koray"}
 
 
+def _not_demonym(language: str, word: str) -> None:
+    from communique.text.places import demonym_country
+
+    assert demonym_country(word) is None
+
+
+def _title_article(language: str, word: str) -> None:
+    from communique.text.titles import title_phrase
+
+    text = f"Oslo and {word} Minister Ana Brandt"
+    start = text.index("Ana Brandt")
+    phrase = title_phrase(text, start, start + len("Ana Brandt"))
+    assert phrase is not None and phrase.span.text == "Minister"
+
+
 #: category -> a check of one entry; a ``*_patterns`` category is checked against its
 #: examples in ``[pattern_examples]`` by :data:`PATTERN_USERS` instead
 WORD_CHECKS: dict[str, Callable[[str, str], None]] = {
@@ -179,6 +194,8 @@ WORD_CHECKS: dict[str, Callable[[str, str], None]] = {
     "honorifics": _honorific,
     "listener_verbs": _listener_verb,
     "generic_title_words": _generic_title_word,
+    "not_demonyms": _not_demonym,
+    "title_articles": _title_article,
 }
 
 
@@ -232,6 +249,7 @@ ELSEWHERE = {
     "deputy_patterns",
 }
 SETTINGS = {"max_ending", "pattern_examples"}
+TABLES = {"irregular_demonyms"}
 
 
 def _entries(kind: str) -> list[tuple[str, str, str]]:
@@ -271,7 +289,7 @@ def test_each_pattern_fragment_matches_its_example_and_its_reader_finds_it(
 def test_each_file_parses_and_holds_only_known_categories(language: str) -> None:
     path = lexicon.HERE / f"{language}.toml"
     data = tomllib.loads(path.read_text(encoding="utf-8"))
-    known = set(WORD_CHECKS) | set(_pattern_users()) | ELSEWHERE | SETTINGS
+    known = set(WORD_CHECKS) | set(_pattern_users()) | ELSEWHERE | SETTINGS | TABLES
     assert set(data) <= known, set(data) - known
     for category in lexicon.table("pattern_examples", language):
         assert category in data, (language, category)
@@ -281,7 +299,7 @@ def test_each_file_parses_and_holds_only_known_categories(language: str) -> None
 def test_no_category_lists_a_word_twice(language: str) -> None:
     for category, entries in lexicon._load(language).items():
         assert len(set(entries)) == len(entries), (language, category)
-    for table in ("role_concepts", "pattern_examples"):
+    for table in ("role_concepts", "pattern_examples", *TABLES):
         for key, entries in lexicon.table(table, language).items():
             assert len(set(entries)) == len(entries), (language, table, key)
 
@@ -292,7 +310,7 @@ LOWER_CASE = {
     "name_titles", "name_titles_leading", "organisation_words", "title_joiners",
     "title_stems", "title_connectors", "abbreviations", "quote_abbreviations",
     "portfolio_words", "honorifics", "listener_verbs", "generic_title_words",
-    "separately_patterns",
+    "separately_patterns", "not_demonyms", "title_articles",
 }  # fmt: skip
 
 
@@ -306,4 +324,19 @@ def test_categories_matched_case_blind_are_lower_case(category: str) -> None:
 def test_every_category_the_code_reads_exists() -> None:
     present = {c for lang in lexicon.languages() for c in lexicon._load(lang)}
     present |= {c for lang in lexicon.languages() for c in lexicon._data(lang)}
-    assert set(WORD_CHECKS) | set(_pattern_users()) | ELSEWHERE <= present
+    assert set(WORD_CHECKS) | set(_pattern_users()) | ELSEWHERE | TABLES <= present
+
+
+@pytest.mark.parametrize(
+    ("language", "code", "word"),
+    [
+        (language, code, word)
+        for language in lexicon.languages()
+        for code, words in lexicon.table("irregular_demonyms", language).items()
+        for word in words
+    ],
+)
+def test_each_irregular_demonym_names_its_country(language: str, code: str, word: str) -> None:
+    from communique.text.places import demonym_country
+
+    assert word == word.casefold() and demonym_country(word) == code

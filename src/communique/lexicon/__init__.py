@@ -75,6 +75,17 @@ Categories of lower-case words, matched in lower case:
 ``generic_title_words``
     Words of a title that say nothing about which office it is ("minister", "first").
 
+``title_articles``
+    Words a title does not start with ("*the* Minister", "*van* ...").
+
+``not_demonyms``
+    First words of country names that are no adjective of that country ("Turks and
+    Caicos", "Central African Republic").
+
+``irregular_demonyms`` (a table: country code -> words)
+    Adjectives of nationality that share no stem with the country's name ("dutch",
+    "британский", "amerikan").
+
 ``listener_verbs``
     Reporting verbs whose following name is the listener ("Lavrov *told* Blinken").
 

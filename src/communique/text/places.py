@@ -20,6 +20,7 @@ from functools import lru_cache
 
 from anyascii import anyascii
 
+from communique import lexicon
 from communique.text.datewords import DATE_WORDING
 from communique.text.names import title_words
 from communique.text.spans import WORD_PATTERN
@@ -58,22 +59,16 @@ _EXTRA_NAMES = {
     "VA": ("Vatican", "Vatican City"),
     "PS": ("State of Palestine", "Palestinian Territories"),
 }
-# English demonyms that do not share a stem with the country name.
+# Demonyms that do not share a stem with the country name (the lexicon's
+# ``irregular_demonyms``, every language's).
 _IRREGULAR_DEMONYMS = {
-    "french": "FR", "dutch": "NL", "british": "GB", "english": "GB", "swiss": "CH",
-    "spanish": "ES", "polish": "PL", "danish": "DK", "finnish": "FI", "irish": "IE",
-    "filipino": "PH", "thai": "TH", "emirati": "AE", "welsh": "GB", "scottish": "GB",
-    "american": "US", "soviet": "RU", "lao": "LA", "malagasy": "MG", "monegasque": "MC",
-    "néerlandais": "NL", "britannique": "GB", "anglais": "GB", "américain": "US",
-    "suisse": "CH", "holandés": "NL", "británico": "GB", "estadounidense": "US",
-    "suizo": "CH", "brits": "GB", "amerikaans": "US", "zwitsers": "CH",
-    "британский": "GB", "английский": "GB", "американский": "US", "голландский": "NL",
-    "швейцарский": "CH", "ingilis": "GB", "amerika": "US", "ingiliz": "GB",
-    "amerikan": "US", "hollanda": "NL", "isveçrə": "CH", "isviçre": "CH", "türk": "TR",
-    "turk": "TR",
-}  # fmt: skip
+    word: code
+    for language in lexicon.languages()
+    for code, words in lexicon.table("irregular_demonyms", language).items()
+    for word in words
+}
 # First words of country names that are not adjectives of that country.
-_NOT_ADJECTIVES = frozenset({"turks", "central", "diego"})
+_NOT_ADJECTIVES = frozenset(lexicon.words("not_demonyms"))
 # International organisations: canonical English acronym or name, and other forms.
 ORGANISATIONS: dict[str, tuple[str, ...]] = {
     "UN": ("United Nations", "ООН", "ONU", "BM", "BMT", "Birleşmiş Milletler",

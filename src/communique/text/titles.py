@@ -23,6 +23,8 @@ _STOP = re.compile(r"[,;:()\[\]«»“”\"!?\n–—]|(?<=\w)\.(?=\s)")
 # Words that end a title on its left: a verb or a conjunction joining two people (the
 # lexicon's ``title_joiners``, every language's).
 _JOINERS = frozenset(word.casefold() for word in lexicon.words("title_joiners"))
+# Words a title does not start with (the lexicon's ``title_articles``).
+_ARTICLES = frozenset(lexicon.words("title_articles"))
 
 
 @dataclass(frozen=True)
@@ -57,7 +59,7 @@ def _before(text: str, start: int, others: Sequence[tuple[int, int]]) -> Span | 
         if len(kept) == MAX_WORDS or word.group().casefold() in _JOINERS:
             break
         kept.insert(0, word)
-    while kept and kept[0].group().casefold() in ("the", "of", "de", "la", "le", "van", "der"):
+    while kept and kept[0].group().casefold() in _ARTICLES:
         kept.pop(0)
     if not kept:
         return None
