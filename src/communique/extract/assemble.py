@@ -21,6 +21,7 @@ from communique.extract.passes.completion import sides_of, signed_at_event
 from communique.extract.passes.examples import ExampleValues
 from communique.schema import Agreement, Event, Location, Participant, PassReport
 from communique.text.alignment import FoldedText, align
+from communique.text.analysis import AnalysedText
 from communique.text.candidates import THING_WORDS
 from communique.text.dates import resolve_date
 from communique.text.names import english_form, fold, same_person
@@ -187,22 +188,24 @@ class Assembled:
 
 def assemble(
     draft: ExtractionDraft,
-    text: str,
+    text: str | AnalysedText,
     published: dt.date | None,
     language: str | None = None,
     examples: ExampleValues | None = None,
 ) -> Assembled:
     """The record's events: the model's draft, grounded, then completed and corrected
-    by the post-model passes (:mod:`communique.extract.passes`), with what each changed."""
-    doc = FoldedText(text)
+    by the post-model passes (:mod:`communique.extract.passes`), with what each changed.
+
+    ``text`` is the article as analysed, or its bare text in ``language``."""
+    article = text if isinstance(text, AnalysedText) else AnalysedText(text, language)
     events: list[Event] = []
     from_draft: dict[int, int] = {}
     for index, draft_event in enumerate(draft.events):
-        event = build_event(draft_event, text, published, doc, language)
+        event = build_event(draft_event, article.text, published, article.folded, article.language)
         if not any(_same_event(event, seen) for seen in events):
             events.append(event)
             from_draft[id(event)] = index
-    reports = run_passes(events, PassContext(text, doc, published, language, examples))
+    reports = run_passes(events, PassContext(article, published, examples))
     return Assembled(events, reports, from_draft)
 
 

@@ -96,7 +96,8 @@ def assembly_version() -> str:
 
 #: modules that shape what the model is asked and how its turns are combined: the
 #: candidate names, dates and documents offered to it, the draft it fills in, the
-#: follow-up turns; a change there must not be served a cached answer to the old request
+#: conversation and its follow-up turns; a change there must not be served a cached
+#: answer to the old request
 REQUEST_MODULES = (
     "text/candidates.py",
     "text/datewords.py",
@@ -104,7 +105,9 @@ REQUEST_MODULES = (
     "text/morphology.py",
     "text/instructions.py",
     "text/language.py",
+    "text/analysis.py",
     "extract/draft.py",
+    "extract/reader.py",
     "extract/followup.py",
 )
 

@@ -109,7 +109,6 @@ def request_body(summariser: Summariser, call: FirstCall) -> dict[str, Any]:
     from communique.errors import CommuniqueError
     from communique.extract.modelcall import CallLog, ModelCaller
     from communique.extract.retry import RetryPolicy
-    from communique.text.alignment import FoldedText
 
     capture = _CaptureBackend(summariser.backend)
     caller = ModelCaller(capture, RetryPolicy(attempts=1), 0)
@@ -119,7 +118,7 @@ def request_body(summariser: Summariser, call: FirstCall) -> dict[str, Any]:
             call.messages,
             summariser.prompt.params,
             CallLog(),
-            FoldedText(call.text),
+            call.part.folded,
         )
     if not capture.captured:  # pragma: no cover - the normal path always sends one
         raise RuntimeError("no request was made")

@@ -19,7 +19,7 @@ from communique.extract.assemble import Assembled
 from communique.extract.draft import DraftEvent, ExtractionDraft
 from communique.extract.modelcall import CallLog, ModelCaller
 from communique.extract.passes.summaries import problems_of
-from communique.text.alignment import FoldedText
+from communique.text.analysis import AnalysedText
 from communique.text.language import is_english
 from communique.text.names import name_key
 from communique.text.summary_check import MAX_SUMMARY_WORDS
@@ -62,10 +62,9 @@ def reask_summaries(
     draft: ExtractionDraft,
     assembled: Assembled,
     messages: list[dict[str, str]],
-    model_text: str,
+    part: AnalysedText,
     params: dict[str, Any],
     calls: CallLog,
-    language: str | None = None,
 ) -> ExtractionDraft:
     """The draft with each contradicting summary rewritten once by the model.
 
@@ -81,7 +80,8 @@ def reask_summaries(
         written = fixed.events[index].summary
         if not written:
             continue
-        problems = problems_of(event.model_copy(update={"summary": written}), model_text, language)
+        event_written = event.model_copy(update={"summary": written})
+        problems = problems_of(event_written, part.text, part.language)
         if not problems:
             continue
         names = ", ".join(p.name for p in event.participants) or "no one named"
@@ -98,7 +98,7 @@ def reask_summaries(
         ]
         calls.next_turn()
         try:
-            reply = caller.call_for(SummaryFix, conversation, params, calls, FoldedText(model_text))
+            reply = caller.call_for(SummaryFix, conversation, params, calls, part.folded)
         except CommuniqueError:
             continue
         fixed.events[index].summary = reply.summary
@@ -119,11 +119,11 @@ def english_roles(
     conversation: list[dict[str, str]],
     params: dict[str, Any],
     calls: CallLog,
-    model_text: str,
-    language: str | None,
+    part: AnalysedText,
 ) -> ExtractionDraft:
     """The draft with its untranslated roles in English, asked for as the next turn of
     ``conversation`` (which ends with the model's answer); a failed turn keeps them."""
+    language = part.language
     roles = untranslated_roles(draft, language)
     if not roles:
         return draft
@@ -152,7 +152,7 @@ def english_roles(
     model = create_model("EnglishTitles", __base__=_Strict, **fields)
     calls.next_turn()
     try:
-        reply = caller.call_for(model, turn, params, calls, FoldedText(model_text))
+        reply = caller.call_for(model, turn, params, calls, part.folded)
     except CommuniqueError:
         return draft
     english: dict[str, str] = {}

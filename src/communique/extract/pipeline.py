@@ -14,41 +14,44 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future
 from dataclasses import dataclass
-from functools import cache, partial
-from typing import TYPE_CHECKING, Any, TypeGuard
+from functools import partial
+from typing import TYPE_CHECKING, Any
 
-from communique.errors import CommuniqueError, FetchError, InputError, NotAttemptedError
+from communique.errors import CommuniqueError, InputError, NotAttemptedError
 from communique.extract.assembly_version import assembly_version, request_version
 from communique.extract.backends import Backend, get_backend
+from communique.extract.cached import CachedRecords, output_sha
 from communique.extract.chunks import (
     LOCAL_MAX_CHARS,
     MAX_ARTICLE_CHARS,
     REMOTE_MAX_CHARS,
     default_overlap,
-    split,
 )
 from communique.extract.concurrency import Breaker, LimitedBackend, RateLimiter, ordered_map
 from communique.extract.prompts import Prompt, load_prompt
+from communique.extract.reader import ModelReader
+from communique.extract.records import (
+    article_info,
+    drop_ungrounded,
+    error_record,
+    input_problem_record,
+)
 from communique.extract.retry import RetryPolicy
 from communique.inputs import Article, InputProblem, Item
 from communique.schema import (
     SCHEMA_VERSION,
     ArticleInfo,
     ArticleRecord,
-    ErrorInfo,
     Event,
     PassReport,
     Provenance,
 )
 from communique.store.articles import ArticleStore
-from communique.store.cache import ResultCache, assembled_key, cache_key, draft_sha256
+from communique.store.cache import ResultCache, assembled_key, cache_key
 from communique.store.calllog import CallEntry, CallLogStore, log_call
-from communique.text.instructions import strip_instructions
-from communique.text.language import detect_language
+from communique.text.analysis import AnalysedArticle, AnalysedText, analyse
 
 if TYPE_CHECKING:
-    from pydantic import TypeAdapter
-
     from communique.extract.assemble import Assembled
     from communique.extract.draft import ExtractionDraft
     from communique.extract.modelcall import CallLog, ModelCaller
@@ -74,7 +77,11 @@ class FirstCall:
 
     response_model: type[ExtractionDraft]
     messages: list[dict[str, str]]
-    text: str
+    part: AnalysedText
+
+    @property
+    def text(self) -> str:
+        return self.part.text
 
 
 class Summariser:
@@ -153,6 +160,17 @@ class Summariser:
         self.stopped: str | None = None
         self._caller: ModelCaller | None = None
         self._lock = threading.Lock()
+        #: the cache path: model outputs and the records assembled from them
+        self.records = CachedRecords(self.cache) if self.cache is not None else None
+        #: the model path: the conversations that turn an article into a draft
+        self.reader = ModelReader(
+            self.backend,
+            self.prompt,
+            lambda: self.caller,
+            constrain=self.constrain,
+            max_chars=self.max_chars,
+            max_reasks=self.max_reasks,
+        )
 
     @property
     def caller(self) -> ModelCaller:
@@ -179,7 +197,7 @@ class Summariser:
 
     def key_for(self, article: Article) -> str:
         """The cache key: what the model is sent (instructions removed) and how."""
-        return self._key(strip_instructions(article.text)[0], article)
+        return self._key(analyse(article.text).model.text, article)
 
     def _key(self, text: str, article: Article) -> str:
         return cache_key(
@@ -287,16 +305,16 @@ class Summariser:
         yield from ordered_map(tasks(), self.jobs)
 
     def summarise(self, item: Item) -> ArticleRecord:
-        """One record for one article or input problem; never raises for bad input."""
+        """One record for one article or input problem; never raises for bad input.
+
+        The stages, in order: read (``item``), analyse, the cache or the model
+        (ask), assemble (grounding and the post-model passes), record.
+        """
         if isinstance(item, InputProblem):
-            problem_class = FetchError if item.kind == "fetch" else InputError
-            return _error_record(
-                ArticleInfo(id=None, source=item.source, chars=0),
-                problem_class(item.source, item.problem),
-            )
+            return input_problem_record(item)
         if len(item.text) > self.max_article_chars:
-            return _error_record(
-                self._info(item, None),
+            return error_record(
+                article_info(item, None),
                 InputError(
                     item.source,
                     f"the article has {len(item.text):,} characters, more than the limit of "
@@ -305,33 +323,34 @@ class Summariser:
                 ),
             )
         started = time.perf_counter()
-        record = self._from_cache(item)
+        analysed = analyse(item.text, item.published, item.source)
+        record = self._from_cache(item, analysed)
         if record is not None:
             self._log(item, record.article, None, time.perf_counter() - started, cached=True)
         else:
-            record = self._summarise_safely(item)
+            record = self._from_model(item, analysed)
         if record.status == "ok":
             self._keep_text(item)
         return drop_ungrounded(record) if self.strict else record
 
     def is_cached(self, article: Article) -> bool:
         """Whether the model output for ``article`` is in the cache (and would be used)."""
-        if not self.use_cache or self.refresh or self.cache is None:
+        if not self._reads_cache or self.records is None:
             return False
-        return _is_output(self.cache.get(self.key_for(article)))
+        return self.records.output(self.key_for(article)) is not None
 
     def first_calls(self, article: Article) -> list[FirstCall]:
         """The first model call of each part of ``article`` (one part, or its chunks):
         what a batch sends ahead of time. Any later call of the normal path (a re-ask,
         a follow-up turn) follows from the answer to it."""
-        model_text, _ = strip_instructions(article.text)
+        analysed = analyse(article.text, article.published, article.source)
         return [
             FirstCall(
-                self._response_model(chunk),
-                self.prompt.messages(text=chunk, published=article.published),
-                chunk,
+                self.reader.response_model(part),
+                self.reader.messages(part.text, analysed),
+                part,
             )
-            for chunk in self._chunks(model_text, article)
+            for part in self.reader.parts(analysed)
         ]
 
     def assemble_record(self, article: Article, draft: ExtractionDraft) -> ArticleRecord:
@@ -340,25 +359,121 @@ class Summariser:
         feeds gold records through it)."""
         from communique.extract.modelcall import CallLog
 
-        language = detect_language(article.text)
-        assembled = _assemble(draft, article, language, self._examples())
+        analysed = analyse(article.text, article.published, article.source)
+        assembled = self._assemble(draft, analysed)
         provenance = self._provenance(CallLog(), 0.0).model_copy(
             update={"passes": assembled.passes}
         )
         return ArticleRecord(
-            article=self._info(article, language), events=assembled.events, provenance=provenance
+            article=article_info(article, analysed.whole.language),
+            events=assembled.events,
+            provenance=provenance,
         )
 
-    # -- internals --------------------------------------------------------------------
+    # -- the stages -------------------------------------------------------------------
+
+    def _from_cache(self, article: Article, analysed: AnalysedArticle) -> ArticleRecord | None:
+        """The record of a cached model output, or None on a miss.
+
+        The record assembled from that output by the current assembly code is cached
+        too, under a key of the article as given (a hit reads nothing of the text);
+        when assembly has changed since, the record is assembled again from the cached
+        output (no model call) and stored for the next read.
+        """
+        if not self._reads_cache or self.records is None:
+            return None
+        try:
+            assembled_key = self.assembled_key_for(article)
+            stored = self.records.assembled(assembled_key)
+            if stored is not None:
+                return self._cached_record(
+                    article, stored.output, stored.events, stored.passes, stored.language
+                )
+            key = self._key(analysed.model.text, article)
+            output = self.records.output(key)
+            if output is None:
+                return None
+            from communique.extract.chunks import load_draft
+
+            language = analysed.whole.language
+            rebuilt = self._assemble(load_draft(output["draft"]), analysed)
+            self.records.store_assembled(assembled_key, key, output_sha(output), rebuilt, language)
+            return self._cached_record(article, output, rebuilt.events, rebuilt.passes, language)
+        except Exception as exc:  # a damaged entry is a miss, never a failed article
+            logger.warning("ignoring a cache entry for %s: %s", article.source, exc)
+            return None
+
+    def _from_model(self, article: Article, analysed: AnalysedArticle) -> ArticleRecord:
+        """The record of the model's answer; an error record when there is none."""
+        info = article_info(article, analysed.whole.language)
+        try:
+            return self._ask_and_assemble(article, analysed, info)
+        except CommuniqueError as exc:
+            return error_record(info, exc)
+        except Exception as exc:  # one broken article must not stop a batch
+            logger.exception("unexpected failure on %s", article.source)
+            error = CommuniqueError(f"internal error: {type(exc).__name__}: {exc}")
+            error.kind = "internal"
+            return error_record(info, error)
+
+    def _ask_and_assemble(
+        self, article: Article, analysed: AnalysedArticle, info: ArticleInfo
+    ) -> ArticleRecord:
+        from communique.extract.modelcall import CallLog
+
+        key = self._key(analysed.model.text, article)
+        params = self._params_for(analysed.model.text)
+        removed = analysed.instructions_removed
+        calls = CallLog()
+        started = time.perf_counter()
+        try:
+            reading = self.reader.read(analysed, calls)
+            assembled = self._assemble(reading.draft, analysed)
+            if self.reader.summaries_to_reask(reading, assembled):
+                reading = self.reader.reask_summaries(reading, assembled, analysed, calls)
+                assembled = self._assemble(reading.draft, analysed)
+        except CommuniqueError as exc:
+            duration = time.perf_counter() - started
+            self._log(article, info, calls, duration, error=str(exc))
+            return error_record(info, exc, self._provenance(calls, duration, removed, params))
+        duration = time.perf_counter() - started
+        self._log(article, info, calls, duration)
+        provenance = self._provenance(calls, duration, removed, params)
+        provenance.model_passes = reading.passes
+        record = ArticleRecord(
+            article=info,
+            events=assembled.events,
+            provenance=provenance.model_copy(update={"passes": assembled.passes}),
+        )
+        if self.records is not None and self.use_cache:
+            self.records.store(
+                key,
+                self.assembled_key_for(article),
+                reading.draft,
+                provenance,
+                assembled,
+                info.language,
+            )
+        return record
+
+    def _assemble(self, draft: ExtractionDraft, analysed: AnalysedArticle) -> Assembled:
+        return _assemble(draft, analysed, self._examples())
+
+    # -- the rest ---------------------------------------------------------------------
+
+    @property
+    def _reads_cache(self) -> bool:
+        return self.use_cache and not self.refresh
 
     def _summarise_in_batch(self, article: Article, breaker: Breaker) -> ArticleRecord:
         """:meth:`summarise`, unless the batch has stopped; counts endpoint failures."""
         if breaker.tripped:
-            record = self._from_cache(article)
+            analysed = analyse(article.text, article.published, article.source)
+            record = self._from_cache(article, analysed)
             if record is not None:
                 return drop_ungrounded(record) if self.strict else record
-            return _error_record(
-                self._info(article, None),
+            return error_record(
+                article_info(article, None),
                 NotAttemptedError(
                     f"not attempted: the batch stopped after {breaker.threshold} failures in "
                     f"a row that no retry can fix: {breaker.reason}"
@@ -378,37 +493,12 @@ class Summariser:
 
     def _same_article(self, record: ArticleRecord, article: Article) -> ArticleRecord:
         """The record of an article given again in a batch, from its first occurrence."""
-        info = self._info(article, record.article.language)
+        info = article_info(article, record.article.language)
         update: dict[str, Any] = {"article": info}
         if record.status == "ok" and record.provenance is not None:
             update["provenance"] = record.provenance.model_copy(update={"cached": True})
             self._log(article, info, None, 0.0, cached=True)
         return record.model_copy(update=update)
-
-    def _info(self, article: Article, language: str | None) -> ArticleInfo:
-        return ArticleInfo(
-            id=article.id,
-            source=article.source,
-            external_id=article.external_id,
-            published=article.published,
-            title=article.title,
-            feed=article.feed,
-            encoding=article.encoding,
-            language=language,
-            chars=len(article.text),
-        )
-
-    def _summarise_safely(self, article: Article) -> ArticleRecord:
-        info = self._info(article, detect_language(article.text))
-        try:
-            return self._summarise(article, info)
-        except CommuniqueError as exc:
-            return _error_record(info, exc)
-        except Exception as exc:  # one broken article must not stop a batch
-            logger.exception("unexpected failure on %s", article.source)
-            error = CommuniqueError(f"internal error: {type(exc).__name__}: {exc}")
-            error.kind = "internal"
-            return _error_record(info, error)
 
     def _keep_text(self, article: Article) -> None:
         """Keep the text the record's spans index, for briefings and reports."""
@@ -418,260 +508,6 @@ class Summariser:
             )
         except Exception as exc:  # a read-only home must not fail the article
             logger.warning("could not keep the article text of %s: %s", article.source, exc)
-
-    def _summarise(self, article: Article, info: ArticleInfo) -> ArticleRecord:
-        from communique.extract.modelcall import CallLog
-
-        key = self.key_for(article)
-        model_text, removed = strip_instructions(article.text)
-        params = self._params_for(model_text)
-        calls = CallLog()
-        started = time.perf_counter()
-        try:
-            chunks = self._chunks(model_text, article)
-            if len(chunks) == 1:
-                messages = self.prompt.messages(text=model_text, published=article.published)
-                draft, passes = self._extract(messages, model_text, calls)
-                assembled = _assemble(draft, article, info.language, self._examples())
-                if self._summaries_to_reask(draft, assembled):
-                    draft = self._reask_summaries(draft, assembled, messages, model_text, calls)
-                    assembled = _assemble(draft, article, info.language, self._examples())
-            else:
-                draft, passes = self._extract_chunks(chunks, article, calls)
-                assembled = _assemble(draft, article, info.language, self._examples())
-        except CommuniqueError as exc:
-            duration = time.perf_counter() - started
-            self._log(article, info, calls, duration, error=str(exc))
-            return _error_record(info, exc, self._provenance(calls, duration, removed, params))
-        duration = time.perf_counter() - started
-        self._log(article, info, calls, duration)
-        provenance = self._provenance(calls, duration, removed, params)
-        provenance.model_passes = passes
-        record = ArticleRecord(
-            article=info,
-            events=assembled.events,
-            provenance=provenance.model_copy(update={"passes": assembled.passes}),
-        )
-        if self.cache is not None and self.use_cache:
-            self._store(key, article, draft, provenance, assembled, info.language)
-        return record
-
-    def _chunks(self, model_text: str, article: Article) -> list[str]:
-        """The parts of the text the model reads, one call each: the whole text when it
-        fits in ``max_chars`` and the model's context, else overlapping chunks."""
-        pieces = [chunk.text for chunk in split(model_text, self.max_chars)]
-        return [part for piece in pieces for part in self._fitting(piece, article)]
-
-    def _fitting(self, text: str, article: Article) -> list[str]:
-        """``text``, or its halves (and so on) when the model's context cannot hold it
-        with the prompt and the output allowance."""
-        limit = self.backend.context_tokens()
-        if limit is None:
-            return [text]
-        messages = self.prompt.messages(text=text, published=article.published)
-        needed = sum(self.backend.count_tokens(m["content"]) + 8 for m in messages)
-        needed += int(self.prompt.params.get("max_tokens", 0))
-        if needed <= limit:
-            return [text]
-        if len(text) < 400:
-            raise InputError(
-                article.source,
-                f"the prompt alone does not fit the model's context ({limit} tokens): "
-                "use a model with a larger context",
-            )
-        half = split(text, len(text) // 2 + 1)
-        return [part for chunk in half for part in self._fitting(chunk.text, article)]
-
-    def _extract_chunks(
-        self, chunks: list[str], article: Article, calls: CallLog
-    ) -> tuple[ExtractionDraft, int]:
-        """Each chunk's draft (one :meth:`_extract` each), merged into one draft."""
-        from communique.extract.chunks import merge
-
-        drafts, passes = [], 0
-        for chunk in chunks:
-            messages = self.prompt.messages(text=chunk, published=article.published)
-            draft, chunk_passes = self._extract(messages, chunk, calls)
-            drafts.append(draft)
-            passes = max(passes, chunk_passes)
-        return merge(drafts), passes
-
-    def _response_model(self, model_text: str) -> type[ExtractionDraft]:
-        from communique.extract.draft import draft_model
-        from communique.text.candidates import (
-            candidate_dates,
-            candidate_documents,
-            candidate_names,
-        )
-        from communique.text.language import needs_english_forms
-
-        summary = "summary" not in self.prompt.omit
-        names = tuple(candidate_names(model_text))
-        english = self.prompt.english_names and needs_english_forms(model_text, names)
-        if not self.constrain:
-            return draft_model(summary=summary, english_names=english)
-        return draft_model(
-            names or None,
-            tuple(candidate_dates(model_text)),
-            tuple(candidate_documents(model_text)),
-            summary=summary,
-            english_names=english,
-        )
-
-    def _extract(
-        self, messages: list[dict[str, str]], model_text: str, calls: CallLog
-    ) -> tuple[ExtractionDraft, int]:
-        """The model's draft of one text, and how many extraction passes it took.
-
-        The first answer lists the events. When the prompt has a follow-up turn, the
-        model is then asked, in the same conversation, for the events its answer
-        missed; when it asks for English roles, one more turn asks for the English
-        form of roles left in the article's language. Each turn continues the same
-        conversation, so the embedded backend reads only the new turn. A failed turn
-        keeps what the earlier ones gave.
-        """
-        from communique.extract.followup import english_roles, merge_drafts
-        from communique.text.alignment import FoldedText
-
-        response_model = self._response_model(model_text)
-        doc = FoldedText(model_text)
-        params = self.prompt.params
-        draft = self.caller.call(response_model, messages, params, calls, doc)
-        if calls.salvaged:
-            return draft, 1
-        conversation = [*messages, {"role": "assistant", "content": calls.outputs[-1]}]
-        passes = 1
-        if self.prompt.followup is not None and draft.events:
-            passes = 2
-            conversation.append({"role": "user", "content": self.prompt.followup})
-            calls.next_turn()
-            try:
-                more = self.caller.call(response_model, conversation, params, calls, doc)
-                draft = merge_drafts(draft, more)
-                conversation.append({"role": "assistant", "content": calls.outputs[-1]})
-            except CommuniqueError as exc:
-                logger.warning("the follow-up pass failed, keeping the first answer: %s", exc)
-                conversation = conversation[:-1]
-        if self.prompt.english_roles:
-            language = detect_language(model_text)
-            draft = english_roles(
-                self.caller, draft, conversation, params, calls, model_text, language
-            )
-        return draft, passes
-
-    def _summaries_to_reask(self, draft: ExtractionDraft, assembled: Assembled) -> bool:
-        """Whether a summary the model wrote was replaced because it contradicted its event."""
-        if "summary" in self.prompt.omit or self.max_reasks == 0:
-            return False
-        return any(
-            e.summary_origin == "composed"
-            and e.origin == "model"
-            and (index := assembled.draft_index(e)) is not None
-            and draft.events[index].summary
-            for e in assembled.events
-        )
-
-    def _reask_summaries(
-        self,
-        draft: ExtractionDraft,
-        assembled: Assembled,
-        messages: list[dict[str, str]],
-        model_text: str,
-        calls: CallLog,
-    ) -> ExtractionDraft:
-        """Ask once more for each summary that contradicted its event's fields."""
-        from communique.extract.followup import reask_summaries
-
-        return reask_summaries(
-            self.caller,
-            draft,
-            assembled,
-            messages,
-            model_text,
-            self.prompt.params,
-            calls,
-            detect_language(model_text),
-        )
-
-    def _store(
-        self,
-        key: str,
-        article: Article,
-        draft: ExtractionDraft,
-        provenance: Provenance,
-        assembled: Assembled,
-        language: str | None,
-    ) -> None:
-        """Cache the model output, and the record assembled from it by this code."""
-        assert self.cache is not None
-        output = draft.model_dump(mode="json")
-        output_sha = draft_sha256(output)
-        self.cache.set(
-            key,
-            {
-                "draft": output,
-                "draft_sha256": output_sha,
-                "provenance": provenance.model_dump(mode="json"),
-            },
-        )
-        self._store_assembled(article, key, output_sha, assembled, language)
-
-    def _store_assembled(
-        self,
-        article: Article,
-        key: str,
-        output_sha: str,
-        assembled: Assembled,
-        language: str | None,
-    ) -> None:
-        assert self.cache is not None
-        self.cache.set_assembled(
-            self.assembled_key_for(article),
-            {
-                "result_key": key,
-                "draft_sha256": output_sha,
-                "events": _events_adapter().dump_json(assembled.events),
-                "passes": [report.model_dump(mode="json") for report in assembled.passes],
-                "language": language,
-            },
-        )
-
-    def _from_cache(self, article: Article) -> ArticleRecord | None:
-        """The record of a cached model output, or None on a miss.
-
-        The record assembled from that output by the current assembly code is cached
-        too, under a key computed from the article as given (no instruction stripping
-        on a hit); it is used only while the model output it was assembled from is
-        still the cached one. When assembly has changed since, the record is assembled
-        again from the cached output (no model call) and stored for the next read.
-        """
-        if not self.use_cache or self.refresh or self.cache is None:
-            return None
-        try:
-            assembled = self.cache.get_assembled(self.assembled_key_for(article))
-            if assembled is not None:
-                key = assembled["result_key"]
-                cached = self.cache.get(key)
-                if _is_output(cached) and _output_sha(cached) == assembled["draft_sha256"]:
-                    events = _events_adapter().validate_json(assembled["events"])
-                    passes = [PassReport.model_validate(p) for p in assembled.get("passes", [])]
-                    return self._cached_record(
-                        article, cached, events, passes, assembled["language"]
-                    )
-            key = self.key_for(article)
-            cached = self.cache.get(key)
-            if not _is_output(cached):
-                return None
-            from communique.extract.chunks import load_draft
-
-            language = detect_language(article.text)
-            draft = load_draft(cached["draft"])
-            rebuilt = _assemble(draft, article, language, self._examples())
-            self._store_assembled(article, key, _output_sha(cached), rebuilt, language)
-            return self._cached_record(article, cached, rebuilt.events, rebuilt.passes, language)
-        except Exception as exc:  # a damaged entry is a miss, never a failed article
-            logger.warning("ignoring a cache entry for %s: %s", article.source, exc)
-            return None
 
     def _cached_record(
         self,
@@ -685,7 +521,7 @@ class Summariser:
         provenance.cached = True
         provenance.passes = passes
         return ArticleRecord(
-            article=self._info(article, language), events=events, provenance=provenance
+            article=article_info(article, language), events=events, provenance=provenance
         )
 
     def _provenance(
@@ -742,10 +578,7 @@ _FIRST_ASSEMBLY = threading.Lock()
 
 
 def _assemble(
-    draft: ExtractionDraft,
-    article: Article,
-    language: str | None,
-    examples: ExampleValues | None = None,
+    draft: ExtractionDraft, analysed: AnalysedArticle, examples: ExampleValues | None = None
 ) -> Assembled:
     """The record's events from a draft: grounded in the whole article, completed and
     corrected by the post-model passes, with what each pass changed.
@@ -757,74 +590,8 @@ def _assemble(
     from communique.extract.assemble import assemble
 
     if _ASSEMBLED_ONCE.is_set():
-        return assemble(draft, article.text, article.published, language, examples)
+        return assemble(draft, analysed.whole, analysed.published, examples=examples)
     with _FIRST_ASSEMBLY:
-        assembled = assemble(draft, article.text, article.published, language, examples)
+        assembled = assemble(draft, analysed.whole, analysed.published, examples=examples)
         _ASSEMBLED_ONCE.set()
         return assembled
-
-
-def _is_output(cached: Any) -> TypeGuard[dict[str, Any]]:
-    """A cache entry in the current format: a model output and its provenance."""
-    return isinstance(cached, dict) and "draft" in cached and "provenance" in cached
-
-
-def _output_sha(cached: dict[str, Any]) -> str:
-    return str(cached.get("draft_sha256") or draft_sha256(cached["draft"]))
-
-
-@cache
-def _events_adapter() -> TypeAdapter[list[Event]]:
-    """Reads and writes a record's events as JSON (built once: building it has a cost)."""
-    from pydantic import TypeAdapter
-
-    return TypeAdapter(list[Event])
-
-
-def drop_ungrounded(record: ArticleRecord) -> ArticleRecord:
-    """``--strict``: remove values without evidence, and count them.
-
-    Participants and agreements no span supports go, and so does an affiliation no
-    mention in the article supports (one the model knew, not the text).
-    """
-    if record.status != "ok" or record.provenance is None:
-        return record
-    from communique.extract.passes.completion import sides_of
-
-    dropped = 0
-    events = []
-    for event in record.events:
-        people = []
-        for person in event.participants:
-            if person.alignment == "ungrounded":
-                dropped += 1
-            elif person.affiliation is not None and person.affiliation_source is None:
-                dropped += 1
-                people.append(person.model_copy(update={"affiliation": None}))
-            else:
-                people.append(person)
-        agreements = [a for a in event.agreements if a.alignment != "ungrounded"]
-        dropped += len(event.agreements) - len(agreements)
-        events.append(
-            event.model_copy(
-                update={"participants": people, "agreements": agreements, "sides": sides_of(people)}
-            )
-        )
-    provenance = record.provenance.model_copy(update={"dropped_ungrounded": dropped})
-    return record.model_copy(update={"events": events, "provenance": provenance})
-
-
-def _error_record(
-    info: ArticleInfo, exc: CommuniqueError, provenance: Provenance | None = None
-) -> ArticleRecord:
-    message = exc.problem if isinstance(exc, InputError) else str(exc)
-    return ArticleRecord(
-        status="error",
-        article=info,
-        provenance=provenance,
-        error=ErrorInfo(
-            kind=exc.kind,
-            message=message,
-            last_output=getattr(exc, "last_output", None),
-        ),
-    )

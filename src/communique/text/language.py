@@ -72,11 +72,12 @@ def _pair_identifier(other_language: str) -> Any:
 _OWN_SPELLING = frozenset({"az", "ru", "uk", "be", "bg", "kk", "ky", "mn", "sr", "mk", "ka", "hy"})
 
 
-def needs_english_forms(text: str, names: tuple[str, ...] = ()) -> bool:
-    """Whether the article's names need their usual English spelling asked for."""
+def needs_english_forms(language: str | None, names: tuple[str, ...] = ()) -> bool:
+    """Whether the names of an article in ``language`` need their usual English
+    spelling asked for."""
     if any(not c.isascii() and c.isalpha() and not _latin(c) for name in names for c in name):
         return True
-    return detect_language(text) in _OWN_SPELLING
+    return language in _OWN_SPELLING
 
 
 def _latin(char: str) -> bool:

@@ -18,18 +18,29 @@ from communique.extract.changes import describe_changes, snapshot
 from communique.extract.passes import completion, examples, places, roles, split, summaries
 from communique.schema import Event, PassReport
 from communique.text.alignment import FoldedText
+from communique.text.analysis import AnalysedText
 
 
 @dataclass(frozen=True)
 class PassContext:
     """The article the passes read."""
 
-    text: str
-    doc: FoldedText
+    article: AnalysedText
     published: dt.date | None
-    language: str | None
     #: the values of the prompt's worked examples (None: not checked)
     examples: examples.ExampleValues | None = None
+
+    @property
+    def text(self) -> str:
+        return self.article.text
+
+    @property
+    def doc(self) -> FoldedText:
+        return self.article.folded
+
+    @property
+    def language(self) -> str | None:
+        return self.article.language
 
     @property
     def english(self) -> bool:
