@@ -549,7 +549,7 @@ def test_a_persons_name_is_not_a_venue_and_a_city_is_not_a_person() -> None:
 
 
 def test_a_role_copied_from_the_prompts_examples_is_dropped_unless_the_text_has_it() -> None:
-    from communique.extract.assemble import assemble
+    from communique.extract.assemble import build_events
     from communique.extract.passes.examples import example_values
 
     prompt = (
@@ -570,13 +570,13 @@ def test_a_role_copied_from_the_prompts_examples_is_dropped_unless_the_text_has_
         }
     )
     text = "Министр иностранных дел России Сергей Лавров провёл переговоры в Москве."
-    (copied,) = assemble(draft, text, None, "ru", values).events
+    (copied,) = build_events(draft, text, None, "ru", values)
     assert copied.participants[0].role is None and copied.location is None
     english = "Minister of Economy Jan Novak met Sergey Lavrov in Belarus."
     draft = ExtractionDraft.model_validate(
         {"events": [event("meeting", [person("Jan Novak", role="Minister of Economy")])]}
     )
-    (kept,) = assemble(draft, english, None, "en", values).events
+    (kept,) = build_events(draft, english, None, "en", values)
     assert kept.participants[0].role == "Minister of Economy"
 
 

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from communique import lexicon
-from communique.extract.assemble import assemble
+from communique.extract.assemble import build_events
 from communique.extract.draft import ExtractionDraft
 from communique.extract.lenient import conform
 from communique.extract.passes.examples import ExampleValues
@@ -50,7 +50,7 @@ def built(
     draft_event: dict[str, Any], text: str, language: str, examples: ExampleValues | None = None
 ) -> Event:
     draft = ExtractionDraft.model_validate({"events": [draft_event]})
-    return assemble(draft, text, dt.date(2024, 5, 3), language, examples).events[0]
+    return build_events(draft, text, dt.date(2024, 5, 3), language, examples)[0]
 
 
 # -- venue city: named in the text under any of its names ---------------------------------
@@ -165,7 +165,7 @@ def test_an_inflected_form_of_a_participant_is_not_added_again() -> None:
         [person("Ceyhun Bayramov", org="Azerbaijan"), person("Erika Olson", org="United States")]
     )
     draft_model = ExtractionDraft.model_validate({"events": [draft]})
-    events = assemble(draft_model, text, dt.date(2024, 5, 3), "az").events
+    events = build_events(draft_model, text, dt.date(2024, 5, 3), "az")
     assert len(events) == 1 and len(events[0].participants) == 2
 
 

@@ -188,16 +188,13 @@ class Assembled:
 
 def assemble(
     draft: ExtractionDraft,
-    text: str | AnalysedText,
+    article: AnalysedText,
     published: dt.date | None,
-    language: str | None = None,
     examples: ExampleValues | None = None,
 ) -> Assembled:
-    """The record's events: the model's draft, grounded, then completed and corrected
-    by the post-model passes (:mod:`communique.extract.passes`), with what each changed.
-
-    ``text`` is the article as analysed, or its bare text in ``language``."""
-    article = text if isinstance(text, AnalysedText) else AnalysedText(text, language)
+    """The record's events: the model's draft, grounded in the analysed article, then
+    completed and corrected by the post-model passes (:mod:`communique.extract.passes`),
+    with what each changed."""
     events: list[Event] = []
     from_draft: dict[int, int] = {}
     for index, draft_event in enumerate(draft.events):
@@ -210,10 +207,14 @@ def assemble(
 
 
 def build_events(
-    draft: ExtractionDraft, text: str, published: dt.date | None, language: str | None = None
+    draft: ExtractionDraft,
+    text: str,
+    published: dt.date | None,
+    language: str | None = None,
+    examples: ExampleValues | None = None,
 ) -> list[Event]:
-    """:func:`assemble`'s events alone."""
-    return assemble(draft, text, published, language).events
+    """:func:`assemble`'s events for a bare text in ``language``."""
+    return assemble(draft, AnalysedText(text, language), published, examples).events
 
 
 def _same_event(a: Event, b: Event) -> bool:

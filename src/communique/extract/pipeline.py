@@ -329,9 +329,11 @@ class Summariser:
             self._log(item, record.article, None, time.perf_counter() - started, cached=True)
         else:
             record = self._from_model(item, analysed)
+        if self.strict:
+            record = drop_ungrounded(record)
         if record.status == "ok":
             self._keep_text(item)
-        return drop_ungrounded(record) if self.strict else record
+        return record
 
     def is_cached(self, article: Article) -> bool:
         """Whether the model output for ``article`` is in the cache (and would be used)."""
@@ -590,8 +592,8 @@ def _assemble(
     from communique.extract.assemble import assemble
 
     if _ASSEMBLED_ONCE.is_set():
-        return assemble(draft, analysed.whole, analysed.published, examples=examples)
+        return assemble(draft, analysed.whole, analysed.published, examples)
     with _FIRST_ASSEMBLY:
-        assembled = assemble(draft, analysed.whole, analysed.published, examples=examples)
+        assembled = assemble(draft, analysed.whole, analysed.published, examples)
         _ASSEMBLED_ONCE.set()
         return assembled
