@@ -246,8 +246,8 @@ def test_cache_holds_the_model_output_and_reassembles_it(
     # a model call
     real_assemble = assemble_module.assemble
 
-    def renamed(draft, text, published, language=None, examples=None):  # type: ignore[no-untyped-def]
-        done = real_assemble(draft, text, published, language, examples)
+    def renamed(draft, analysed, published, examples=None):  # type: ignore[no-untyped-def]
+        done = real_assemble(draft, analysed, published, examples)
         events = [event.model_copy(update={"summary": "Reassembled."}) for event in done.events]
         return assemble_module.Assembled(events, done.passes)
 

@@ -308,17 +308,21 @@ def _place_mentions(text: str, language: str | None) -> tuple[PlaceMention, ...]
 
 def _find_place_mentions(text: str, language: str | None) -> Iterator[PlaceMention]:
     words = list(_WORD.finditer(text))
+    count = len(words)
+    # joined[k]: nothing but spaces and dashes between word k and the next
+    joined = [not text[a.end() : b.start()].strip(" -") for a, b in itertools.pairwise(words)]
     index = _index()
     i = 0
-    while i < len(words):
+    while i < count:
         found: PlaceMention | None = None
-        for size in range(min(4, len(words) - i), 0, -1):
-            run = words[i : i + size]
-            if any(text[a.end() : b.start()].strip(" -") for a, b in itertools.pairwise(run)):
-                continue
-            start, end = run[0].start(), run[-1].end()
+        first = words[i].group()
+        capital = first[0].isupper() or first.isupper()
+        longest = 1  # the longest run of up to four joined words from here
+        while longest < min(4, count - i) and joined[i + longest - 1]:
+            longest += 1
+        for size in range(longest, 0, -1):
+            start, end = words[i].start(), words[i + size - 1].end()
             key = _key(text[start:end])
-            capital = run[0].group()[0].isupper() or run[0].group().isupper()
             if key in index.organisations and (capital or size > 1):
                 found = PlaceMention(start, end, "organisation", index.organisations[key])
             elif key in index.countries and capital:
@@ -327,10 +331,10 @@ def _find_place_mentions(text: str, language: str | None) -> Iterator[PlaceMenti
                 found = PlaceMention(start, end, "city", index.cities[key])
             elif (
                 size == 1
-                and not _date_word(run[0].group())  # "Martın" is March's, not Martinique
+                and not _date_word(first)  # "Martın" is March's, not Martinique
                 # a country's name in lower case is a common word ("reunión", not Réunion)
                 and not (key in index.countries and not capital)
-                and (code := demonym_country(run[0].group(), language)) is not None
+                and (code := demonym_country(first, language)) is not None
             ):
                 found = PlaceMention(start, end, "country", code)
             if found is not None:
