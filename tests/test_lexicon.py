@@ -172,6 +172,73 @@ def _title_article(language: str, word: str) -> None:
     assert phrase is not None and phrase.span.text == "Minister"
 
 
+def _ordinal_suffix(language: str, word: str) -> None:
+    from communique.text.candidates import candidate_dates
+
+    assert candidate_dates(f"x 5{word} May 2023 y") == [f"5{word} May 2023"]
+    if language == "en":  # the month-first form is English
+        assert candidate_dates(f"x May 5{word} y") == [f"May 5{word}"]
+
+
+def _day_month_link(language: str, word: str) -> None:
+    from communique.text.candidates import candidate_dates
+
+    assert candidate_dates(f"x 5 {word} May 2023 y") == [f"5 {word} May 2023"]
+
+
+def _year_link(language: str, word: str) -> None:
+    from communique.text.candidates import candidate_dates
+
+    assert candidate_dates(f"x 5 May {word} 2023 y") == [f"5 May {word} 2023"]
+
+
+def _weekday_lead(language: str, word: str) -> None:
+    from communique.text.candidates import candidate_dates
+    from communique.text.datewords import RELATIVE_WORDING
+
+    assert RELATIVE_WORDING.match(f"{word} Monday")
+    assert candidate_dates(f"x {word} Monday y") == [f"{word} Monday"]
+
+
+def _weekday_preposition(language: str, word: str) -> None:
+    from communique.text.candidates import candidate_dates
+    from communique.text.datewords import RELATIVE_WORDING
+
+    assert RELATIVE_WORDING.match(f"{word} Monday") and RELATIVE_WORDING.match(f"{word} today")
+    assert candidate_dates(f"x {word} Monday y") == ["Monday"]
+
+
+def _week_shift_word(language: str, word: str) -> None:
+    from communique.text import dates
+
+    assert dates._LAST_OR_NEXT.search(f"{word} Wednesday")
+    assert not dates._LAST_OR_NEXT.search("on Wednesday")
+
+
+def _document_inner_link(language: str, word: str) -> None:
+    from communique.text.candidates import candidate_documents
+
+    assert word in lexicon.words("document_links")
+    assert "Protocol on Trade" in candidate_documents("They signed the Protocol on Trade.")
+    found = candidate_documents(f"They signed the Protocol {word} Trade.")
+    assert f"Protocol {word} Trade" not in found
+
+
+def _suffix_letter(language: str, letter: str) -> None:
+    from communique.extract.assemble import without_case_suffix
+    from communique.text.candidates import candidate_dates
+
+    assert without_case_suffix(f"Brandt'{letter}") == "Brandt"
+    assert candidate_dates(f"x Mart'{letter} 5 y") == [f"Mart'{letter} 5"]
+
+
+def _role_qualifier_link(language: str, word: str) -> None:
+    from communique.extract.compose import short_role
+
+    role = f"Deputy Chairman {word} the Justice and Development Party"
+    assert short_role(role) == "Deputy Chairman"
+
+
 #: category -> a check of one entry; a ``*_patterns`` category is checked against its
 #: examples in ``[pattern_examples]`` by :data:`PATTERN_USERS` instead
 WORD_CHECKS: dict[str, Callable[[str, str], None]] = {
@@ -196,6 +263,15 @@ WORD_CHECKS: dict[str, Callable[[str, str], None]] = {
     "generic_title_words": _generic_title_word,
     "not_demonyms": _not_demonym,
     "title_articles": _title_article,
+    "ordinal_suffixes": _ordinal_suffix,
+    "day_month_links": _day_month_link,
+    "year_links": _year_link,
+    "weekday_leads": _weekday_lead,
+    "weekday_prepositions": _weekday_preposition,
+    "week_shift_words": _week_shift_word,
+    "document_inner_links": _document_inner_link,
+    "suffix_letters": _suffix_letter,
+    "role_qualifier_links": _role_qualifier_link,
 }
 
 
@@ -203,7 +279,7 @@ def _pattern_users() -> dict[str, Callable[[str], object]]:
     """Each ``*_patterns`` category's reader: its compiled pattern as the code holds it,
     applied to an example the way the code applies it."""
     from communique.extract.passes import completion, roles, split
-    from communique.text import attendance, candidates, quotes
+    from communique.text import attendance, candidates, instructions, places, quotes
     from communique.text import summary_check as summary
     from communique.text.alignment import fold_value
 
@@ -235,6 +311,13 @@ def _pattern_users() -> dict[str, Callable[[str], object]]:
         ),
         "summary_rank_patterns": search(summary._RANK),
         "summary_topic_patterns": search(summary._TOPIC_CLAUSE),
+        "earlier_signing_patterns": lambda example: attendance._SIGNED_BY.fullmatch(example),
+        "instruction_patterns": lambda example: instructions._MARKERS.search(f"x\n{example}"),
+        "genitive_patterns": lambda example: (
+            candidates._GENITIVE.search(f"Qrupu{example}")
+            and places._TURKIC_CASE.match(f"Bakı{example}")
+        ),
+        "locative_patterns": lambda example: places._TURKIC_CASE.match(f"Bakı{example}"),
     }
 
 
@@ -310,7 +393,9 @@ LOWER_CASE = {
     "name_titles", "name_titles_leading", "organisation_words", "title_joiners",
     "title_stems", "title_connectors", "abbreviations", "quote_abbreviations",
     "portfolio_words", "honorifics", "listener_verbs", "generic_title_words",
-    "separately_patterns", "not_demonyms", "title_articles",
+    "separately_patterns", "not_demonyms", "title_articles", "document_inner_links",
+    "suffix_letters", "ordinal_suffixes", "day_month_links", "year_links", "weekday_leads",
+    "weekday_prepositions", "week_shift_words", "role_qualifier_links",
 }  # fmt: skip
 
 

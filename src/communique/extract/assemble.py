@@ -22,7 +22,7 @@ from communique.extract.passes.examples import ExampleValues
 from communique.schema import Agreement, Event, Location, Participant, PassReport
 from communique.text.alignment import FoldedText, align
 from communique.text.analysis import AnalysedText
-from communique.text.candidates import THING_WORDS
+from communique.text.candidates import SUFFIX_LETTERS, THING_WORDS
 from communique.text.dates import resolve_date
 from communique.text.names import english_form, fold, same_person
 from communique.text.organisations import is_organisation_name
@@ -53,7 +53,8 @@ def standalone_name(name: str, text: str) -> str:
     return name
 
 
-_CASE_SUFFIX = re.compile(r"(?<=\w\w)['’](?!s$)[a-zçğıöşüə]{1,5}$")
+# A case ending after an apostrophe (a-z and the lexicon's ``suffix_letters``), not "'s".
+_CASE_SUFFIX = re.compile(rf"(?<=\w\w)['’](?!s$)[a-z{SUFFIX_LETTERS}]{{1,5}}$")
 
 
 def without_case_suffix(name: str) -> str:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 
+from communique import lexicon
 from communique.schema import Event, Participant
 from communique.text.language import is_english
 from communique.text.summary_check import MAX_SUMMARY_WORDS
@@ -75,6 +76,8 @@ def _parties(event: Event) -> tuple[list[Participant], list[Participant]]:
 
 
 ROLE_WORDS = 6
+# Where a role's head ends ("Deputy Chairman *of* ..."; the lexicon's ``role_qualifier_links``).
+_QUALIFIER_LINK = rf"\s+(?:{'|'.join(lexicon.words('role_qualifier_links', 'en'))})\s+"
 
 
 def short_role(role: str | None) -> str | None:
@@ -85,7 +88,7 @@ def short_role(role: str | None) -> str | None:
     role = role.split(",")[0].strip()
     if len(role.split()) <= ROLE_WORDS:
         return role
-    head = re.split(r"\s+(?:of|for|on|to|at|from|in)\s+", role, maxsplit=1)[0]
+    head = re.split(_QUALIFIER_LINK, role, maxsplit=1)[0]
     return head if len(head.split()) <= ROLE_WORDS else None
 
 

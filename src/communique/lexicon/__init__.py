@@ -62,6 +62,10 @@ read as a set, every language's together:
     Words that link a document's word to its subject ("Protocol *on* Trade") and words
     that end a document's name on its left ("*the* Baku Declaration").
 
+``document_inner_links``
+    Document links that never follow the document's word directly, only further on
+    ("Protocol on Trade *and* Energy").
+
 Categories of lower-case words, matched in lower case:
 
 ``title_connectors``
@@ -89,6 +93,15 @@ Categories of lower-case words, matched in lower case:
 ``listener_verbs``
     Reporting verbs whose following name is the listener ("Lavrov *told* Blinken").
 
+``role_qualifier_links``
+    Words after which an English role only qualifies its head ("Deputy Chairman *of* the
+    Party *on* Foreign Relations" is, short, "Deputy Chairman").
+
+``suffix_letters``
+    Letters beyond a-z that a case ending after an apostrophe or a hyphen is written
+    with ("Şoygu'*yla*", "28-*də*"): with a-z, the letters of such an ending in a date
+    or a name.
+
 Categories of words as written (case-sensitive):
 
 ``name_particles``
@@ -101,6 +114,15 @@ order of languages (the code names the order; the first alternative that fits wi
     How a date is worded: month names and abbreviations in the forms a date uses
     ("января", "Sept"), weekdays ("в среду"), days relative to the article's
     ("yesterday", "dün").
+
+``ordinal_suffixes``, ``day_month_links``, ``year_links``
+    The ending of an ordinal day ("5*th*", "1*er*"), a word between a day and its month
+    ("5 *of* May", "5 *de* mayo") and one between a month and its year ("mayo *de* 2023").
+
+``weekday_leads``, ``weekday_prepositions``, ``week_shift_words``
+    Words before a weekday in a date ("*last* Monday"), prepositions before a weekday or a
+    relative day that leave it a definite day ("*on* Monday"), and words putting a weekday
+    in another week than the article's ("*last*", "*next*").
 
 ``document_patterns``
     Regular-expression fragments naming a signed document ("memorandum", "road map").
@@ -122,6 +144,19 @@ order of languages (the code names the order; the first alternative that fits wi
     A sentence reporting a meeting or call between the people it names ("met with",
     "встретился с"); verbs of a meeting in person ("met", "hosted"); words of a call
     ("phone", "телефон"), matched anywhere in a word.
+
+``earlier_signing_patterns``
+    An attendance cue that, in a sentence naming a year, reports an earlier signing
+    ("the treaty *signed by* the presidents in 2022"); matched as a whole cue.
+
+``genitive_patterns``, ``locative_patterns`` (Azerbaijani, Turkish)
+    Case endings at a word's end: the genitive ("Hərəkatı*nın*"), the locative and
+    ablative ("Bakı*da*", "Ankara'*dan*"). A run of capitalised words with a genitive
+    inside is no person's name; a place with such an ending is the place.
+
+``instruction_patterns`` (English only)
+    Text addressing the model instead of the reader ("Ignore the above", "SYSTEM:");
+    matched case-blind, "^" at any line's start.
 
 ``counterpart_patterns``
     A role that is only "counterpart" (matched as the whole role).
@@ -196,6 +231,12 @@ def words(category: str, language: str | Sequence[str] | None = None) -> tuple[s
     else:
         chosen = (language,) if isinstance(language, str) else language
     return tuple(word for lang in chosen for word in _load(lang).get(category, ()))
+
+
+def alternation(category: str, language: str | Sequence[str] | None = None) -> str:
+    """The entries of ``category`` (as :func:`words` orders them) joined by "|", each once
+    (a fragment two languages share appears once): the body of a regex alternation."""
+    return "|".join(dict.fromkeys(words(category, language)))
 
 
 @cache

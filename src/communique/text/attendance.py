@@ -31,7 +31,11 @@ from communique.text.spans import WORD_PATTERN
 # ``attendance_patterns``, in this order of languages).
 _CUES = lexicon.words("attendance_patterns", ("en", "ru", "az", "tr", "fr", "es", "nl"))
 _CUE = re.compile(r"(?<!\w)(?:" + "|".join(_CUES) + r")(?!\w)", re.IGNORECASE)
-_SIGNED_BY = re.compile(r"(?<!\w)signed by(?!\w)", re.IGNORECASE)
+# A cue reporting an earlier signing when a year is near (``earlier_signing_patterns``),
+# matched against a whole cue.
+_SIGNED_BY = re.compile(
+    r"(?<!\w)" + "|".join(lexicon.words("earlier_signing_patterns")) + r"(?!\w)", re.IGNORECASE
+)
 _YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
 
 # Folded stems of titles and positions in the languages the tool reads (the lexicon's

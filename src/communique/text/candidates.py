@@ -17,7 +17,13 @@ import re
 from babel import Locale
 
 from communique import lexicon
-from communique.text.datewords import ANY_MONTH, RELATIVE_DAYS, WEEKDAYS
+from communique.text.datewords import (
+    ANY_MONTH,
+    DATE_ORDER,
+    RELATIVE_DAYS,
+    WEEKDAY_LEADS,
+    WEEKDAYS,
+)
 from communique.text.morphology import common_phrase, place_word
 from communique.text.names import fold, title_words
 from communique.text.spans import WORD_PATTERN
@@ -126,7 +132,12 @@ def _titled_surnames(text: str) -> list[tuple[int, str]]:
     return found
 
 
-_GENITIVE = re.compile(r"n[ıiuü]n$")  # Turkic genitive: "Hərəkatının Təmas Qrupunun"
+# Turkic genitive endings at a word's end: "Hərəkatının Təmas Qrupunun" (the lexicon's
+# ``genitive_patterns``).
+_TURKIC = ("az", "tr")
+_GENITIVE = re.compile(
+    "|".join(f"{ending}$" for ending in dict.fromkeys(lexicon.words("genitive_patterns", _TURKIC)))
+)
 
 
 def candidate_names(text: str) -> list[str]:
@@ -169,15 +180,25 @@ def _place_like(word: str) -> bool:
 
 
 # Azerbaijani and Turkish put case endings on the month and the day: "Avqustun 28-də"
-# (on August 28), "28 Ağustos'ta".
-_TURKIC_ENDING = r"(?:['’]?-?[a-zçğıöşüə]{1,4})?"
+# (on August 28), "28 Ağustos'ta" (letters: a-z and the lexicon's ``suffix_letters``).
+#: letters beyond a-z of a Turkic case ending, for a character class
+SUFFIX_LETTERS = "".join(
+    re.escape(letter) for letter in dict.fromkeys(lexicon.words("suffix_letters", _TURKIC))
+)
+_TURKIC_ENDING = rf"(?:['’]?-?[a-z{SUFFIX_LETTERS}]{{1,4}})?"
+# The lexicon's ``ordinal_suffixes`` ("5th", "1er"; after the month only in English: "May
+# 5th"), ``day_month_links`` ("5 of May", "5 de mayo") and ``year_links`` ("de 2023").
+_ORDINALS = "|".join(lexicon.words("ordinal_suffixes", DATE_ORDER))
+_MONTH_FIRST_ORDINALS = "|".join(lexicon.words("ordinal_suffixes", "en"))
+_DAY_LINKS = "|".join(rf"{word}\s+" for word in lexicon.words("day_month_links", DATE_ORDER))
+_YEAR_LINKS = "|".join(rf"{word}\s+" for word in lexicon.words("year_links", DATE_ORDER))
 _DATE_PATTERNS = [
-    rf"\b\d{{1,2}}(?:st|nd|rd|th|er)?\s+(?:of\s+|de\s+)?(?:{ANY_MONTH})(?!\w)"
-    rf"(?:,?\s+(?:de\s+)?\d{{4}})?",
-    rf"\b(?:{ANY_MONTH})\.?\s+\d{{1,2}}(?!\d)(?:st|nd|rd|th)?(?:,?\s+\d{{4}})?",
+    rf"\b\d{{1,2}}(?:{_ORDINALS})?\s+(?:{_DAY_LINKS})?(?:{ANY_MONTH})(?!\w)"
+    rf"(?:,?\s+(?:{_YEAR_LINKS})?\d{{4}})?",
+    rf"\b(?:{ANY_MONTH})\.?\s+\d{{1,2}}(?!\d)(?:{_MONTH_FIRST_ORDINALS})?(?:,?\s+\d{{4}})?",
     r"\b\d{4}-\d{2}-\d{2}\b",
     r"\b\d{1,2}[./]\d{1,2}[./]\d{4}\b",
-    rf"\b(?:(?:last|next|this)\s+)?(?:{WEEKDAYS})\b",
+    rf"\b(?:(?:{WEEKDAY_LEADS})\s+)?(?:{WEEKDAYS})\b",
     rf"\b(?:{RELATIVE_DAYS})\b",
 ]
 _DATE_PATTERNS += [  # after the plain forms, so "28 April 2023" is matched whole
@@ -198,6 +219,8 @@ def candidate_dates(text: str) -> list[str]:
 _DOC_WORDS = "|".join(lexicon.words("document_patterns"))
 _DOC = re.compile(rf"\b(?:{_DOC_WORDS})\b", re.IGNORECASE)
 _LINKS = frozenset(lexicon.words("document_links"))
+# Links that may open the words after a document's word (not ``document_inner_links``).
+_OPENING_LINKS = _LINKS - frozenset(lexicon.words("document_inner_links"))
 _PRE_STOP = frozenset(lexicon.words("document_stops"))
 _DOC_TAIL_WORDS = 12
 
@@ -217,7 +240,7 @@ def _tail_after(text: str, end: int) -> list[str]:
     """Up to a few words after a document word when a link word ('on', 'of') follows it."""
     tail = re.match(r"[^.,;:!?\"“”()\n]*", text[end:])
     words = tail.group().split() if tail else []
-    if not words or words[0].lower() not in _LINKS - {"and", "the"}:
+    if not words or words[0].lower() not in _OPENING_LINKS:
         return []
     return words[: _DOC_TAIL_WORDS + 1]
 

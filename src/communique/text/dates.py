@@ -7,7 +7,8 @@ import re
 import warnings
 from functools import lru_cache
 
-from communique.text.datewords import MONTH_NAMES, RELATIVE_WORDING
+from communique import lexicon
+from communique.text.datewords import DATE_ORDER, MONTH_NAMES, RELATIVE_WORDING
 
 #: a year from 1800 to 2199 as a whole word
 YEAR = re.compile(r"\b(1[89]\d\d|2[01]\d\d)\b")
@@ -35,7 +36,10 @@ def _resolve_remembered(date_text: str, published: dt.date, happened: bool) -> d
     return _resolve(date_text, published, happened)
 
 
-_LAST_OR_NEXT = re.compile(r"\b(?:last|next|past|previous|coming)\b", re.IGNORECASE)
+# Words putting a weekday in another week ("last Wednesday": the lexicon's ``week_shift_words``).
+_LAST_OR_NEXT = re.compile(
+    rf"\b(?:{'|'.join(lexicon.words('week_shift_words', DATE_ORDER))})\b", re.IGNORECASE
+)
 
 
 def resolve_date(

@@ -18,11 +18,17 @@ _WEEKDAY_ORDER = ("en", "ru", "fr", "es", "nl", "tr")
 ANY_MONTH = "|".join(lexicon.words("month_words", _MONTH_ORDER))
 WEEKDAYS = "|".join(lexicon.words("weekday_words", _WEEKDAY_ORDER))
 RELATIVE_DAYS = "|".join(lexicon.words("relative_day_words", _MONTH_ORDER))
+#: the order of languages of the date wording's other alternations
+DATE_ORDER = _MONTH_ORDER
+#: words before a weekday in a date ("last Monday": the lexicon's ``weekday_leads``)
+WEEKDAY_LEADS = "|".join(lexicon.words("weekday_leads", DATE_ORDER))
+_PREPOSITIONS = "|".join(lexicon.words("weekday_prepositions", DATE_ORDER))  # "on Monday"
 #: every month name and abbreviation the date candidates know, "|"-separated
 MONTH_NAMES = ANY_MONTH
 #: a weekday or a relative day ("Wednesday", "yesterday", "dün"): a definite day
 RELATIVE_WORDING = re.compile(
-    rf"^(?:(?:last|next|this|on)\s+)?(?:{WEEKDAYS}|{RELATIVE_DAYS})$", re.IGNORECASE
+    rf"^(?:(?:{WEEKDAY_LEADS}|{_PREPOSITIONS})\s+)?(?:{WEEKDAYS}|{RELATIVE_DAYS})$",
+    re.IGNORECASE,
 )
 #: a month or weekday name, in any of the languages above
 DATE_WORDING = re.compile(rf"(?<!\w)(?:{ANY_MONTH}|{WEEKDAYS})(?!\w)", re.IGNORECASE)

@@ -12,16 +12,10 @@ from __future__ import annotations
 
 import re
 
-_MARKERS = re.compile(
-    r"\bignore (?:all |any |the )?(?:above|previous|prior|preceding|earlier|foregoing)\b"
-    r"|\bdisregard (?:all|any|the|previous|prior)\b"
-    r"|\b(?:previous|prior|updated|new) instructions\b"
-    r"|\bthe (?:assistant|model|ai) (?:must|should)\b"
-    r"|\byou (?:must|should) now\b"
-    r"|\b(?:output|return|respond with)\s*[{\[]"
-    r"|^\s*(?:system|assistant)\s*:",
-    re.IGNORECASE | re.MULTILINE,
-)
+from communique import lexicon
+
+# The lexicon's ``instruction_patterns``: the marks of text written to the model.
+_MARKERS = re.compile("|".join(lexicon.words("instruction_patterns")), re.IGNORECASE | re.MULTILINE)
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
 
 

@@ -376,7 +376,13 @@ def canonical_place(name: str) -> str:
     return _key(name)
 
 
-_TURKIC_CASE = re.compile(r"^(.{3,}?)['’]?(?:d[aəe]n?|t[aəe]n?|n[ıiuü]n)$", re.IGNORECASE)
+# A Turkic place name with a locative, ablative or genitive ending ("Bakıda", "Ankara'dan";
+# the lexicon's ``locative_patterns`` and ``genitive_patterns``).
+_TURKIC_ENDINGS = "|".join(
+    lexicon.alternation(category, ("az", "tr"))
+    for category in ("locative_patterns", "genitive_patterns")
+)
+_TURKIC_CASE = re.compile(rf"^(.{{3,}}?)['’]?(?:{_TURKIC_ENDINGS})$", re.IGNORECASE)
 _LATIN_OR_DIGIT = re.compile(r"^[\W\d_a-zA-Z\u00c0-\u024f]*$")
 
 
