@@ -239,6 +239,46 @@ def _role_qualifier_link(language: str, word: str) -> None:
     assert short_role(role) == "Deputy Chairman"
 
 
+def _not_country_word(language: str, word: str) -> None:
+    from communique.brief import countries
+
+    assert countries._word_country(word) is None and countries.country_of(_cap(word)) is None
+
+
+def _title_abbreviation(language: str, word: str) -> None:
+    from communique.brief.people import parse_name
+
+    assert parse_name(f"{_cap(word)} Koray Brandt").words == parse_name("Koray Brandt").words
+
+
+def _role_stop_word(language: str, word: str) -> None:
+    from communique.brief import people
+
+    assert people._role_words(f"Minister {word} Defense") == {"minister", "defense"}
+
+
+def _role_order_word(language: str, word: str) -> None:
+    from communique.brief import merge
+
+    assert merge._role_key(f"Minister {word} Defense") == merge._role_key("Defense Minister")
+
+
+def _posting_link(language: str, word: str) -> None:
+    from communique.brief.countries import country_of
+    from communique.brief.people import role_country
+
+    assert role_country(f"Ambassador {word} Azerbaijan of France") == country_of("France")
+
+
+def _posting_article(language: str, word: str) -> None:
+    from communique.brief.countries import country_of
+    from communique.brief.people import role_country
+
+    link = lexicon.words("posting_links", language)[0]
+    role = f"Ambassador {link} {word} Netherlands of France"
+    assert role_country(role) == country_of("France")
+
+
 #: category -> a check of one entry; a ``*_patterns`` category is checked against its
 #: examples in ``[pattern_examples]`` by :data:`PATTERN_USERS` instead
 WORD_CHECKS: dict[str, Callable[[str, str], None]] = {
@@ -272,6 +312,12 @@ WORD_CHECKS: dict[str, Callable[[str, str], None]] = {
     "document_inner_links": _document_inner_link,
     "suffix_letters": _suffix_letter,
     "role_qualifier_links": _role_qualifier_link,
+    "not_country_words": _not_country_word,
+    "title_abbreviations": _title_abbreviation,
+    "role_stop_words": _role_stop_word,
+    "role_order_words": _role_order_word,
+    "posting_links": _posting_link,
+    "posting_articles": _posting_article,
 }
 
 
@@ -332,7 +378,7 @@ ELSEWHERE = {
     "deputy_patterns",
 }
 SETTINGS = {"max_ending", "pattern_examples"}
-TABLES = {"irregular_demonyms"}
+TABLES = {"irregular_demonyms", "country_aliases", "title_abbreviation_words"}
 
 
 def _entries(kind: str) -> list[tuple[str, str, str]]:
@@ -395,7 +441,8 @@ LOWER_CASE = {
     "portfolio_words", "honorifics", "listener_verbs", "generic_title_words",
     "separately_patterns", "not_demonyms", "title_articles", "document_inner_links",
     "suffix_letters", "ordinal_suffixes", "day_month_links", "year_links", "weekday_leads",
-    "weekday_prepositions", "week_shift_words", "role_qualifier_links",
+    "weekday_prepositions", "week_shift_words", "role_qualifier_links", "not_country_words",
+    "title_abbreviations", "role_stop_words", "role_order_words",
 }  # fmt: skip
 
 
@@ -425,3 +472,37 @@ def test_each_irregular_demonym_names_its_country(language: str, code: str, word
     from communique.text.places import demonym_country
 
     assert word == word.casefold() and demonym_country(word) == code
+
+
+@pytest.mark.parametrize(
+    ("language", "code", "word"),
+    [
+        (language, code, word)
+        for language in lexicon.languages()
+        for code, words in lexicon.table("country_aliases", language).items()
+        for word in words
+    ],
+)
+def test_each_country_alias_names_its_country(language: str, code: str, word: str) -> None:
+    from communique.brief import countries
+
+    assert word == word.casefold()
+    # a code ISO 3166 (pycountry) does not hold, such as XK, names no country yet
+    assert countries.country_of(word) == countries._tables()[2].get(code)
+
+
+@pytest.mark.parametrize(
+    ("language", "abbreviation", "meaning"),
+    [
+        (language, abbreviation, meaning)
+        for language in lexicon.languages()
+        for abbreviation, meaning in lexicon.table("title_abbreviation_words", language).items()
+    ],
+)
+def test_each_title_abbreviation_stands_for_its_words(
+    language: str, abbreviation: str, meaning: tuple[str, ...]
+) -> None:
+    from communique.brief import people
+
+    assert abbreviation in lexicon.words("title_abbreviations", language)
+    assert people._role_words(f"{abbreviation} of Ruritania") == {*meaning, "ruritania"}

@@ -15,51 +15,25 @@ from functools import cache
 
 import pycountry
 
+from communique import lexicon
 from communique.text.names import fold
 
 # Display names where ISO's name is not the one newsrooms use.
 _DISPLAY = {"RU": "Russia", "CZ": "Czech Republic", "US": "United States", "PS": "Palestine"}
 
-# Demonyms and short forms a prefix does not reach, folded.
+# Demonyms and short forms a prefix does not reach, folded (the lexicon's
+# ``country_aliases``).
 _ALIASES = {
-    "dutch": "NL", "french": "FR", "spanish": "ES", "polish": "PL", "british": "GB",
-    "uk": "GB", "britain": "GB", "english": "GB", "scottish": "GB", "welsh": "GB",
-    "american": "US", "usa": "US", "us": "US", "america": "US", "swiss": "CH",
-    "danish": "DK", "finnish": "FI", "irish": "IE", "icelandic": "IS", "emirati": "AE",
-    "uae": "AE", "emirates": "AE", "saudi": "SA", "czech": "CZ", "slovak": "SK",
-    "turkey": "TR", "turkiye": "TR", "turkish": "TR", "filipino": "PH", "philippine": "PH",
-    "thai": "TH", "lao": "LA", "laos": "LA", "vietnamese": "VN", "vietnam": "VN",
-    "korean": "KR", "s.korea": "KR", "burmese": "MM", "myanmar": "MM", "greek": "GR",
-    "cypriot": "CY", "maltese": "MT", "portuguese": "PT", "belgian": "BE",
-    "luxembourgish": "LU", "swedish": "SE", "norwegian": "NO", "welsh-": "GB",
-    "kyrgyz": "KG", "tajik": "TJ", "turkmen": "TM", "uzbek": "UZ", "kazakh": "KZ",
-    "afghan": "AF", "pakistani": "PK", "bangladeshi": "BD", "malagasy": "MG",
-    "moldovan": "MD", "iranian": "IR", "persian": "IR", "syrian": "SY", "russian": "RU",
-    "rf": "RU", "belarusian": "BY", "belarussian": "BY", "bosnian": "BA",
-    "herzegovinian": "BA", "macedonian": "MK", "montenegrin": "ME", "kosovar": "XK",
-    "palestinian": "PS", "palestine": "PS", "israeli": "IL", "new zealand": "NZ",
-    "kiwi": "NZ", "sri lankan": "LK", "south african": "ZA", "ivorian": "CI",
-    "congolese": "CD", "chinese": "CN", "prc": "CN", "taiwanese": "TW", "venezuelan": "VE",
-    "bolivian": "BO", "tanzanian": "TZ", "argentine": "AR", "argentinian": "AR",
-    "brazilian": "BR", "mexican": "MX", "peruvian": "PE", "colombian": "CO",
-    "german": "DE", "italian": "IT", "japanese": "JP", "indian": "IN", "egyptian": "EG",
-    "azeri": "AZ", "azerbaijani": "AZ", "georgian": "GE", "armenian": "AM",
-    "ukrainian": "UA", "hungarian": "HU", "romanian": "RO", "bulgarian": "BG",
-    "serbian": "RS", "croatian": "HR", "slovenian": "SI", "slovene": "SI",
-    "lithuanian": "LT", "latvian": "LV", "estonian": "EE", "austrian": "AT",
-    "australian": "AU", "canadian": "CA", "chilean": "CL", "kenyan": "KE",
-    "nigerian": "NG", "ethiopian": "ET", "moroccan": "MA", "algerian": "DZ",
-    "tunisian": "TN", "libyan": "LY", "sudanese": "SD", "jordanian": "JO",
-    "lebanese": "LB", "iraqi": "IQ", "kuwaiti": "KW", "qatari": "QA", "bahraini": "BH",
-    "omani": "OM", "yemeni": "YE", "mongolian": "MN", "indonesian": "ID",
-    "malaysian": "MY", "singaporean": "SG", "albanian": "AL", "hellenic": "GR",
-}  # fmt: skip
-# Words that begin like a country but name something else.
-_NOT_COUNTRIES = {
-    "central", "united", "republic", "republican", "national", "south", "north", "new",
-    "saint", "holy", "democratic", "islamic", "federal", "grand", "general", "guinea",
-    "island", "islands", "niger", "dominican", "chad", "georgetown", "jersey", "turkic",
-    "indo", "ind", "mali", "oman", "peru", "cuba", "togo", "iran", "iraq", "fiji",
+    word: code
+    for language in lexicon.languages()
+    for code, words in lexicon.table("country_aliases", language).items()
+    for word in words
+}
+# Words that begin like a country but name something else: common words (the lexicon's
+# ``not_country_words``) and names of places that begin like another country's.
+_NOT_COUNTRIES = frozenset(lexicon.words("not_country_words")) | {
+    "guinea", "niger", "dominican", "chad", "georgetown", "jersey", "mali", "oman", "peru",
+    "cuba", "togo", "iran", "iraq", "fiji",
 }  # fmt: skip
 _WORD = re.compile(r"[a-z][a-z.'-]*")
 

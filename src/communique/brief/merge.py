@@ -16,6 +16,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 
+from communique import lexicon
 from communique.brief.countries import countries_in, country_of, same_country
 from communique.brief.events import event_date, group_events
 from communique.brief.model import (
@@ -260,9 +261,13 @@ def _entry(
     )
 
 
+# Words a role's key leaves out (the lexicon's ``role_order_words``).
+_ROLE_ORDER_WORDS = frozenset(lexicon.words("role_order_words"))
+
+
 def _role_key(role: str) -> frozenset[str]:
     """ "Defense Minister" = "Minister of Defense": the same words in any order."""
-    words = frozenset(fold(role).replace(",", " ").split()) - {"of", "the", "for", "and"}
+    words = frozenset(fold(role).replace(",", " ").split()) - _ROLE_ORDER_WORDS
     return frozenset(w for w in words if country_of(w) is None)  # "Turkish" adds nothing
 
 

@@ -49,28 +49,25 @@ from itertools import combinations
 
 from rapidfuzz import fuzz
 
+from communique import lexicon
 from communique.brief.countries import country_of
 from communique.text.names import fold, title_words
 
 TOKEN_RATIO = 85.0
 SURNAME_RATIO = 88.0
 
-# Abbreviated titles that open a name in headlines and second references.
-_ABBREVIATIONS = {
-    "fm", "pm", "dpm", "mfa", "mod", "he", "h.e", "gen", "col", "lt", "amb", "sen", "rep",
-    "gov", "pres", "vp", "sg", "dg", "dep", "min", "cmdr", "adm", "maj", "capt", "brig",
-}  # fmt: skip
-# What abbreviations in roles stand for, to compare roles by their words.
+# Abbreviated titles that open a name in headlines and second references (the lexicon's
+# ``title_abbreviations``).
+_ABBREVIATIONS = frozenset(lexicon.words("title_abbreviations"))
+# What abbreviations in roles stand for, to compare roles by their words (the lexicon's
+# ``title_abbreviation_words``).
 _ROLE_WORDS = {
-    "fm": ("foreign", "minister"),
-    "pm": ("prime", "minister"),
-    "dpm": ("deputy", "prime", "minister"),
-    "mfa": ("foreign", "ministry"),
-    "mod": ("defence", "minister"),
-    "amb": ("ambassador",),
-    "gen": ("general",),
-    "pres": ("president",),
+    abbreviation: meaning
+    for language in lexicon.languages()
+    for abbreviation, meaning in lexicon.table("title_abbreviation_words", language).items()
 }
+# Words of a role that say nothing about the office (the lexicon's ``role_stop_words``).
+_ROLE_STOP_WORDS = frozenset(lexicon.words("role_stop_words"))
 # Sound classes, applied in this order to a folded word.
 _SOUNDS = (
     ("dzh", "j"), ("dj", "j"), ("zh", "j"), ("tch", "c"), ("ch", "c"), ("c", "j"),
@@ -216,7 +213,7 @@ def _role_words(role: str | None) -> set[str]:
     words: set[str] = set()
     for word in _WORD.findall(fold(role or "")):
         words.update(_ROLE_WORDS.get(word, (word,)))
-    return words - {"of", "the", "and", "for", "to"}
+    return words - _ROLE_STOP_WORDS
 
 
 class _Groups:
@@ -305,7 +302,12 @@ def resolve_people(mentions: Sequence[Mention]) -> tuple[list[Person], list[int]
     return _people(mentions, groups, countries)
 
 
-_POSTING = re.compile(r"\b(?:to|in|at)\s+(?:the\s+)?([A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)*)")
+# A role's posting: "to Azerbaijan", "in the Netherlands" (the lexicon's ``posting_links``
+# and ``posting_articles``).
+_POSTING = re.compile(
+    rf"\b(?:{'|'.join(lexicon.words('posting_links'))})\s+"
+    rf"(?:{'|'.join(lexicon.words('posting_articles'))}\s+)?([A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)*)"
+)
 
 
 def role_country(role: str | None) -> str | None:

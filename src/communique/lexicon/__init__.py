@@ -93,6 +93,26 @@ Categories of lower-case words, matched in lower case:
 ``listener_verbs``
     Reporting verbs whose following name is the listener ("Lavrov *told* Blinken").
 
+``not_country_words``
+    Words that begin like a country's name but name no country ("Central", "Republic").
+
+``country_aliases`` (a table: country code -> words)
+    Demonyms and short names of a country that no prefix of its name reaches ("dutch",
+    "uk", "azeri"), for the countries a role or an affiliation names.
+
+``title_abbreviations``
+    Abbreviated titles that open a name in headlines and second references ("FM
+    Bayramov", "Amb."), left out when names are compared.
+
+``title_abbreviation_words`` (a table: abbreviation -> words)
+    What an abbreviated title in a role stands for ("fm": foreign minister), to compare
+    roles by their words.
+
+``role_stop_words``, ``role_order_words``
+    Words of a role that say nothing about the office when two roles are compared word
+    by word, and those left out when a role's words are compared in any order
+    ("Minister *of* Defense" = "Defense Minister").
+
 ``role_qualifier_links``
     Words after which an English role only qualifies its head ("Deputy Chairman *of* the
     Party *on* Foreign Relations" is, short, "Deputy Chairman").
@@ -106,6 +126,11 @@ Categories of words as written (case-sensitive):
 
 ``name_particles``
     Particles inside a person's name ("van", "bin", "oğlu", "оглы").
+
+``posting_links``, ``posting_articles``
+    Words before the place a role is posted to, and the article that may follow them
+    ("Ambassador of Türkiye *to* Azerbaijan", "*in the* Netherlands"); joined into a
+    regex alternation.
 
 Categories of words matched case-blind, joined into one regex alternation in a fixed
 order of languages (the code names the order; the first alternative that fits wins):
