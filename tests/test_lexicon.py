@@ -279,6 +279,39 @@ def _posting_article(language: str, word: str) -> None:
     assert role_country(role) == country_of("France")
 
 
+def _summary_allowed_word(language: str, word: str) -> None:
+    from communique.evals import summaries
+
+    article = summaries._ArticleIndex("Brandt spoke.")
+    assert summaries.unfaithful_tokens(f"Brandt and {_cap(word)} spoke.", article) == []
+
+
+def _sentence_starter(language: str, word: str) -> None:
+    from communique.evals import summaries
+
+    article = summaries._ArticleIndex("Brandt spoke.")
+    assert summaries.unfaithful_tokens(f"{_cap(word)} Brandt spoke.", article) == []
+
+
+def _number_word(language: str, word: str) -> None:
+    from communique.evals import summaries
+
+    value = lexicon.words("number_words", language).index(word)
+    assert summaries._ArticleIndex(f"They met {word} times.").has_number(str(value))
+
+
+def _demonym_ending(language: str, ending: str) -> None:
+    from communique.evals import summaries
+
+    assert summaries._ArticleIndex("Korvan spoke.").has_word(f"korvan{ending}")
+
+
+def _null_word(language: str, word: str) -> None:
+    from communique.extract.passes import places
+
+    assert places._value_or_none(_cap(word)) is None and places._value_or_none("Baku") == "Baku"
+
+
 #: category -> a check of one entry; a ``*_patterns`` category is checked against its
 #: examples in ``[pattern_examples]`` by :data:`PATTERN_USERS` instead
 WORD_CHECKS: dict[str, Callable[[str, str], None]] = {
@@ -318,6 +351,11 @@ WORD_CHECKS: dict[str, Callable[[str, str], None]] = {
     "role_order_words": _role_order_word,
     "posting_links": _posting_link,
     "posting_articles": _posting_article,
+    "summary_allowed_words": _summary_allowed_word,
+    "sentence_starters": _sentence_starter,
+    "number_words": _number_word,
+    "demonym_endings": _demonym_ending,
+    "null_words": _null_word,
 }
 
 
@@ -378,7 +416,7 @@ ELSEWHERE = {
     "deputy_patterns",
 }
 SETTINGS = {"max_ending", "pattern_examples"}
-TABLES = {"irregular_demonyms", "country_aliases", "title_abbreviation_words"}
+TABLES = {"irregular_demonyms", "country_aliases", "title_abbreviation_words", "demonym_places"}
 
 
 def _entries(kind: str) -> list[tuple[str, str, str]]:
@@ -442,7 +480,8 @@ LOWER_CASE = {
     "separately_patterns", "not_demonyms", "title_articles", "document_inner_links",
     "suffix_letters", "ordinal_suffixes", "day_month_links", "year_links", "weekday_leads",
     "weekday_prepositions", "week_shift_words", "role_qualifier_links", "not_country_words",
-    "title_abbreviations", "role_stop_words", "role_order_words",
+    "title_abbreviations", "role_stop_words", "role_order_words", "summary_allowed_words",
+    "sentence_starters", "number_words", "demonym_endings", "null_words",
 }  # fmt: skip
 
 
@@ -506,3 +545,19 @@ def test_each_title_abbreviation_stands_for_its_words(
 
     assert abbreviation in lexicon.words("title_abbreviations", language)
     assert people._role_words(f"{abbreviation} of Ruritania") == {*meaning, "ruritania"}
+
+
+@pytest.mark.parametrize(
+    ("language", "demonym", "place"),
+    [
+        (language, demonym, place)
+        for language in lexicon.languages()
+        for demonym, named in lexicon.table("demonym_places", language).items()
+        for place in named
+    ],
+)
+def test_each_demonym_is_backed_by_its_places(language: str, demonym: str, place: str) -> None:
+    from communique.evals import summaries
+
+    assert demonym == demonym.casefold() and place == place.casefold()
+    assert summaries._ArticleIndex(f"It happened in {place.title()}.").has_word(demonym)

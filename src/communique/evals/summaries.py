@@ -8,6 +8,7 @@ import re
 
 from rapidfuzz import fuzz, process
 
+from communique import lexicon
 from communique.evals.gold import GoldEvent
 from communique.evals.person_names import TOKEN_FUZZ_THRESHOLD, person_match, translit
 from communique.evals.place_keys import ANY_PLACE, PLACE_FORMS, folded_key
@@ -22,77 +23,23 @@ from communique.text.summary_check import (
     summary_problems,
 )
 
-# Demonyms that no prefix rule reaches (Azerbaijani, Ukrainian... are handled by prefix).
+# Demonyms that no prefix rule reaches (Azerbaijani, Ukrainian... are handled by prefix):
+# the lexicon's ``demonym_places``.
 _DEMONYMS: dict[str, tuple[str, ...]] = {
-    "turkish": ("turkey",),
-    "chinese": ("china",),
-    "french": ("france",),
-    "british": ("united kingdom",),
-    "english": ("united kingdom", "england"),
-    "greek": ("greece",),
-    "dutch": ("netherlands",),
-    "swiss": ("switzerland",),
-    "spanish": ("spain",),
-    "polish": ("poland",),
-    "swedish": ("sweden",),
-    "danish": ("denmark",),
-    "finnish": ("finland",),
-    "norwegian": ("norway",),
-    "irish": ("ireland",),
-    "italian": ("italy",),
-    "lebanese": ("lebanon",),
-    "mexican": ("mexico",),
-    "canadian": ("canada",),
-    "american": ("united states",),
-    "emirati": ("united arab emirates",),
-    "cypriot": ("cyprus",),
-    "maltese": ("malta",),
-    "filipino": ("philippines",),
-    "philippine": ("philippines",),
-    "hungarian": ("hungary",),
-    "belgian": ("belgium",),
-    "kazakh": ("kazakhstan",),
-    "uzbek": ("uzbekistan",),
-    "kyrgyz": ("kyrgyzstan",),
-    "tajik": ("tajikistan",),
-    "turkmen": ("turkmenistan",),
-    "afghan": ("afghanistan",),
-    "thai": ("thailand",),
-    "korean": ("south korea", "north korea", "korea"),
-    "european": ("european union", "europe"),
-    "soviet": ("russia",),
-    "russian": ("russia",),
-    "ukrainian": ("ukraine",),
+    demonym: places_named
+    for language in lexicon.languages()
+    for demonym, places_named in lexicon.table("demonym_places", language).items()
 }
-
-_MONTHS = (
-    "january february march april may june july august september october november december "
-    "jan feb mar apr jun jul aug sep sept oct nov dec"
-)
-_INSTITUTION_WORDS = (
-    "ministry ministries ministers foreign affairs prime presidents presidential parliament "
-    "parliamentary national assembly government state republic federation kingdom union "
-    "council committee commission office department cabinet delegation delegations embassy "
-    "consulate summit memorandum understanding agreement agreements treaty declaration joint "
-    "statement cooperation strategic partnership bilateral forum international"
-)
-_ALLOWED_ANYWHERE = (
-    frozenset(_MONTHS.split()) | frozenset(_INSTITUTION_WORDS.split()) | (title_words())
-)
-_STARTERS = """a an the this that these those it its they their there he she his her we our i
-    in on at of for from to by with without within about after before during while when where as
-    since until following ahead amid according under over between among both each all several
-    some many most other another also then later earlier meanwhile however additionally
-    furthermore moreover further despite upon through officials leaders delegations talks
-    discussions meeting meetings parties sides ministers no one two three today yesterday
-    tomorrow separately together finally first second next besides"""
-_SENTENCE_STARTERS = frozenset(_STARTERS.split())
-_NUMBERS = (
-    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
-    "fifteen sixteen seventeen eighteen nineteen twenty"
-)
-_NUMBER_WORDS = _NUMBERS.split()
-_DEMONYM_SUFFIXES = ("i", "an", "ian", "ean", "ese", "ish", "ic")
+# Words a summary may write capitalised anywhere: English month names, the lexicon's
+# ``summary_allowed_words``, and titles.
+_MONTHS = frozenset(month.casefold() for month in lexicon.words("month_words", "en"))
+_ALLOWED_ANYWHERE = _MONTHS | frozenset(lexicon.words("summary_allowed_words")) | (title_words())
+# Common words that may open a sentence capitalised (the lexicon's ``sentence_starters``).
+_SENTENCE_STARTERS = frozenset(lexicon.words("sentence_starters"))
+# Numbers as words, each at its value's place (the lexicon's English ``number_words``).
+_NUMBER_WORDS = lexicon.words("number_words", "en")
+# Endings of an adjective of nationality (the lexicon's ``demonym_endings``).
+_DEMONYM_SUFFIXES = lexicon.words("demonym_endings")
 _SUMMARY_TOKEN = re.compile(r"\d+|[^\W\d_]+(?:['’.][^\W\d_]+)*", re.UNICODE)
 
 

@@ -113,6 +113,21 @@ Categories of lower-case words, matched in lower case:
     by word, and those left out when a role's words are compared in any order
     ("Minister *of* Defense" = "Defense Minister").
 
+``summary_allowed_words``, ``sentence_starters`` (English)
+    Words the summary score lets a summary write capitalised: anywhere, whether or not
+    the article has them ("Ministry", "Summit"), and at a sentence's start ("The").
+
+``number_words`` (English), ``demonym_endings``
+    Numbers as words from zero on, an entry's place being its value ("three" backs a
+    summary's "3"); endings of an adjective of nationality ("Iraq*i*", "Ukrain*ian*").
+
+``demonym_places`` (a table: demonym -> places)
+    Demonyms no prefix of a place's name reaches, and the places they name ("dutch":
+    netherlands), as the summary score's place keys spell them.
+
+``null_words``
+    Words a model writes for a value it has not got ("None", "unknown").
+
 ``role_qualifier_links``
     Words after which an English role only qualifies its head ("Deputy Chairman *of* the
     Party *on* Foreign Relations" is, short, "Deputy Chairman").

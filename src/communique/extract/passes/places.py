@@ -19,6 +19,7 @@ import re
 import unicodedata
 from functools import lru_cache
 
+from communique import lexicon
 from communique.extract.passes.completion import sides_of
 from communique.schema import Event, Grounded, Location, Participant, Span
 from communique.text.alignment import FoldedText
@@ -77,9 +78,13 @@ def english_places(
         event.location = Location(city=city, country=country) if (city or country) else None
 
 
+# A null the model wrote as a word (the lexicon's ``null_words``), or nothing.
+_NULL_WORDS = frozenset(lexicon.words("null_words")) | {""}
+
+
 def _value_or_none(value: str | None) -> str | None:
     """None for a null the model wrote as a word ("None", "null", "unknown")."""
-    if value is None or fold(value).strip(" .-") in ("none", "null", "unknown", "n/a", ""):
+    if value is None or fold(value).strip(" .-") in _NULL_WORDS:
         return None
     return unicodedata.normalize("NFC", value)
 
