@@ -312,6 +312,13 @@ def _null_word(language: str, word: str) -> None:
     assert places._value_or_none(_cap(word)) is None and places._value_or_none("Baku") == "Baku"
 
 
+def _country_name_opener(language: str, words: str) -> None:
+    from communique.evals.place_keys import place_key
+
+    assert place_key(f"{_cap(words)} Turtsiya") == place_key("Turtsiya") == "tr"
+    assert place_key("Commonwealth of Turtsiya") != "tr"
+
+
 #: category -> a check of one entry; a ``*_patterns`` category is checked against its
 #: examples in ``[pattern_examples]`` by :data:`PATTERN_USERS` instead
 WORD_CHECKS: dict[str, Callable[[str, str], None]] = {
@@ -356,6 +363,7 @@ WORD_CHECKS: dict[str, Callable[[str, str], None]] = {
     "number_words": _number_word,
     "demonym_endings": _demonym_ending,
     "null_words": _null_word,
+    "country_name_openers": _country_name_opener,
 }
 
 
@@ -482,6 +490,7 @@ LOWER_CASE = {
     "weekday_prepositions", "week_shift_words", "role_qualifier_links", "not_country_words",
     "title_abbreviations", "role_stop_words", "role_order_words", "summary_allowed_words",
     "sentence_starters", "number_words", "demonym_endings", "null_words",
+    "country_name_openers",
 }  # fmt: skip
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from communique import lexicon
 from communique.text import places
 from communique.text.names import fold
 
@@ -83,6 +84,10 @@ ANY_PLACE = _COUNTRY | _CITY
 PLACE_FORMS: dict[str, tuple[str, ...]] = {g[0]: g for g in (*_COUNTRY_VARIANTS, *_CITY_VARIANTS)}
 
 
+# Words opening an official name of a country (the lexicon's ``country_name_openers``).
+_NAME_OPENERS = tuple(f"{opener} " for opener in lexicon.words("country_name_openers"))
+
+
 def place_key(text: str, *, city: bool = False) -> str:
     """Canonical key of a country, organisation or (with ``city``) a city name.
 
@@ -94,7 +99,7 @@ def place_key(text: str, *, city: bool = False) -> str:
     if key in table:
         key = table[key]
     else:
-        for prefix in ("republic of ", "kingdom of ", "state of "):
+        for prefix in _NAME_OPENERS:
             if key.startswith(prefix) and key.removeprefix(prefix) in table:
                 key = table[key.removeprefix(prefix)]
                 break

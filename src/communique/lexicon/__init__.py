@@ -125,6 +125,10 @@ Categories of lower-case words, matched in lower case:
     Demonyms no prefix of a place's name reaches, and the places they name ("dutch":
     netherlands), as the summary score's place keys spell them.
 
+``country_name_openers``
+    Words opening an official name of a country ("*Republic of* Moldova"): the summary
+    score reads the name after them.
+
 ``null_words``
     Words a model writes for a value it has not got ("None", "unknown").
 
