@@ -104,25 +104,43 @@ def test_a_batch_round_trip_fills_the_cache_and_summarise_makes_no_call(
     early = run("batch", "collect", batch_id)
     assert early.exit_code == 1 and "not ready" in early.stderr
 
-    # the invalid answer is re-asked and the failed line sent again, as live calls
-    def live(body: dict[str, Any]) -> Any:
+    # the invalid answer's re-ask and the failed line go into a second round: no live call
+    def answer(body: dict[str, Any]) -> Any:
         article = body["messages"][1]["content"]
         return completion(lavrov_draft() if "Lavrov" in article else draft())
 
-    fake_openai.responder = live
-    collected = run("batch", "collect", batch_id, "-o", str(tmp_path / "collected.jsonl"))
-    assert collected.exit_code == 0, collected.output
-    assert fake_openai.request_count == 2
-    said = " ".join(collected.stderr.split())
-    assert "3 ok, 0 failed; 2 answer(s) from the batch, 2 live call(s)" in said
-    [reask] = [r["messages"] for r in fake_openai.requests if len(r["messages"]) > 2]
+    fake_openai.responder = answer
+    first = run("batch", "collect", batch_id, "-o", str(tmp_path / "first.jsonl"))
+    assert first.exit_code == 0, first.output
+    said = " ".join(first.stderr.split())
+    assert "1 ok, 0 failed; 2 answer(s) from the batch, 0 live call(s)" in said
+    assert "round 2 submitted" in said and "2 request(s) for 2 article(s) still waiting" in said
+    assert len(records((tmp_path / "first.jsonl").read_text())) == 1
+    assert len(fake_openai.batch_lines) == 5 and fake_openai.request_count == 0
+    [reask] = [
+        line["body"]["messages"]
+        for line in fake_openai.batch_lines[3:]
+        if len(line["body"]["messages"]) > 2
+    ]
     assert "Minister Jeyhun Bayramov" in json.dumps(reask, ensure_ascii=False)  # shown back
+    assert BatchStore().get(batch_id).collected is None  # type: ignore[union-attr]
+    status = " ".join(run("batch", "status").stderr.split())
+    assert "2 waiting" in status
+
+    collected = run(
+        "batch", "collect", "--wait", "--every", "0.01", "-o", str(tmp_path / "collected.jsonl")
+    )
+    assert collected.exit_code == 0, collected.output
+    said = " ".join(collected.stderr.split())
+    assert "round 2): 3 ok, 0 failed" in said and "submitted" not in said
+    assert fake_openai.request_count == 0 and len(fake_openai.batch_lines) == 5
+    # every article's record, the one done in the first round too (from the cache)
     assert len(records((tmp_path / "collected.jsonl").read_text())) == 3
     assert BatchStore().get(batch_id).collected is not None  # type: ignore[union-attr]
 
     # now every article comes from the cache: no model call at all
     again = run("summarise", str(inbox), *MODEL, "--jobs", "1")
-    assert fake_openai.request_count == 2
+    assert fake_openai.request_count == 0
     got = records(again.stdout)
     ok = [r for r in got if r.status == "ok"]
     assert len(ok) == 4  # three articles, one of them given twice
@@ -134,7 +152,7 @@ def test_a_batch_round_trip_fills_the_cache_and_summarise_makes_no_call(
     page = tmp_path / "brief.html"
     briefed = run("brief", str(inbox), *MODEL, "--out", str(page))
     assert briefed.exit_code == 0, briefed.output
-    assert fake_openai.request_count == 2 and "Bayramov" in page.read_text()
+    assert fake_openai.request_count == 0 and "Bayramov" in page.read_text()
 
     # and a second collect has nothing left to do
     assert "no batch to collect" in run("batch", "collect").stderr
@@ -202,26 +220,89 @@ def test_status_without_batches_says_how_to_start():
     assert result.exit_code == 0 and "batch submit" in result.stderr
 
 
-def test_a_batch_that_mostly_failed_is_not_sent_live_without_asking(
-    fake_openai: FakeOpenAI, inbox: Path
-):
+def test_with_live_the_turns_after_the_batch_are_sent_live(fake_openai: FakeOpenAI, inbox: Path):
     fake_openai.responder = lambda body: http_error(500)  # every line of the batch fails
     batch_id = run("batch", "submit", str(inbox), *MODEL).stdout.strip()
 
-    def answer(body: dict[str, Any]) -> Any:
-        article = body["messages"][1]["content"]
-        if "Fidan" in article:
-            return completion(draft(call_event()))
-        return completion(lavrov_draft() if "Dacic" in article else draft())
-
-    fake_openai.responder = answer
-    refused = run("batch", "collect", batch_id)
-    assert refused.exit_code == 101
-    said = " ".join(refused.stderr.split())
-    assert "0 of 3 requests answered" in said and "--live" in said
-    assert fake_openai.request_count == 0
-
+    fake_openai.responder = answer_by_article
     sent = run("batch", "collect", batch_id, "--live")
     assert sent.exit_code == 0, sent.output
     assert fake_openai.request_count == 3
     assert "0 answer(s) from the batch, 3 live call(s)" in " ".join(sent.stderr.split())
+
+
+def test_every_turn_of_a_two_turn_prompt_goes_through_rounds(
+    fake_openai: FakeOpenAI, inbox: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+):
+    """meeting_summary@v7 asks for missed events in a second turn: that turn is a round of
+    its own, and the records equal what `summarise` makes of the same answers."""
+    monkeypatch.setenv("COMMUNIQUE_PROMPT", "meeting_summary@v7")
+    (inbox / "d_copy.txt").unlink()  # `summarise --refresh` would send a copy again
+
+    def answer(body: dict[str, Any]) -> Any:
+        if len(body["messages"]) > 2:  # the follow-up turn: nothing missed
+            return completion({"events": []})
+        return answer_by_article(body)
+
+    fake_openai.responder = answer
+    batch_id = run("batch", "submit", str(inbox), *MODEL).stdout.strip()
+    out = tmp_path / "batch.jsonl"
+    collected = run("batch", "collect", batch_id, "--wait", "--every", "0.01", "-o", str(out))
+    assert collected.exit_code == 0, collected.output
+    assert fake_openai.request_count == 0
+    assert len(fake_openai.batch_lines) == 6  # three first turns, three follow-ups
+    from_batch = {r.article.source: r for r in records(out.read_text())}
+    assert len(from_batch) == 3
+
+    live = run("summarise", str(inbox), *MODEL, "--jobs", "1", "--refresh")
+    assert fake_openai.request_count == 6
+    for record in records(live.stdout):
+        if record.status == "ok":
+            batch_record = from_batch[record.article.source]
+            assert record.events == batch_record.events
+
+
+def test_a_collect_stopped_between_rounds_loses_nothing_and_asks_nothing_twice(
+    fake_openai: FakeOpenAI, inbox: Path, monkeypatch: pytest.MonkeyPatch
+):
+    from communique.extract import batch
+
+    invalid = meeting_event()
+    invalid["people"][1]["name"] = "Minister Jeyhun Bayramov"
+    fake_openai.add(completion(draft(invalid)))
+    fake_openai.responder = answer_by_article
+    batch_id = run("batch", "submit", str(inbox), *MODEL).stdout.strip()
+
+    real_submit = batch.submit_round
+
+    def killed(*args: Any, **kwargs: Any) -> Any:
+        raise KeyboardInterrupt  # the process dies after the answers were kept
+
+    monkeypatch.setattr(batch, "submit_round", killed)
+    with pytest.raises(KeyboardInterrupt):
+        list(_collection(batch_id).records())
+    assert len(fake_openai.batch_lines) == 3
+
+    monkeypatch.setattr(batch, "submit_round", real_submit)
+    again = run("batch", "collect", batch_id, "--wait", "--every", "0.01")
+    assert again.exit_code == 0, again.output
+    # the first round's answers came from the store: its lines were never sent again
+    assert len(fake_openai.batch_lines) == 4 and fake_openai.request_count == 0
+    said = " ".join(again.stderr.split())
+    assert "round 2): 3 ok, 0 failed" in said
+
+
+def answer_by_article(body: dict[str, Any]) -> Any:
+    """A valid answer for whichever of the inbox's articles the request carries."""
+    article = body["messages"][1]["content"]
+    if "Fidan" in article:
+        return completion(draft(call_event()))
+    return completion(lavrov_draft() if "Dacic" in article else draft())
+
+
+def _collection(batch_id: str) -> Any:
+    from communique.extract import batch
+
+    info = BatchStore().get(batch_id)
+    assert info is not None
+    return batch.collect(info, lambda backend: Summariser(backend, jobs=1))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from contextlib import ExitStack
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, TextIO
+from typing import TYPE_CHECKING, Annotated, Any, TextIO
 
 import typer
 from rich.markup import escape
@@ -31,6 +31,7 @@ from communique.extract.chunks import MAX_ARTICLE_CHARS
 
 if TYPE_CHECKING:
     from communique.extract.backends.base import Backend
+    from communique.extract.batch import Collection
     from communique.extract.pipeline import Summariser
     from communique.store.batches import BatchInfo
 
@@ -121,13 +122,15 @@ def _known(batch_ids: list[str] | None) -> list[BatchInfo]:
 
     store = BatchStore()
     if not batch_ids:
-        return store.all()
-    found = []
+        return [info for info in store.all() if info.job is None]
+    found: list[BatchInfo] = []
     for batch_id in batch_ids:
         info = store.get(batch_id)
         if info is None:
             raise fail(f"no batch {batch_id} was submitted from here ({store.path})")
-        found.append(info)
+        job = store.get(info.job_id) if info.job is not None else info
+        if job is not None and all(job.id != seen.id for seen in found):
+            found.append(job)
     return found
 
 
@@ -137,25 +140,43 @@ def status_command(
         list[str] | None, typer.Argument(help="Batch ids (default: every batch submitted).")
     ] = None,
 ) -> None:
-    """How far each batch is, as the API reports it now."""
+    """How far each batch is, as the API reports it now: each round of a job on its own
+    line (a later round carries the turns that followed from the answers before it)."""
     from communique.extract import batch
+    from communique.store.batches import BatchStore
 
+    store = BatchStore()
     table = Table(
-        "batch", "status", "answered", "failed", "articles", "model", "prompt", "collected"
+        "batch",
+        "round",
+        "status",
+        "answered",
+        "failed",
+        "articles",
+        "model",
+        "prompt",
+        "collected",
     )
     try:
-        for info in _known(batch_ids):
-            state = batch.refresh(info)
-            table.add_row(
-                info.id,
-                state["status"],
-                f"{state['completed']}/{state['total']}",
-                str(state["failed"]),
-                str(info.articles),
-                info.model,
-                info.prompt,
-                info.collected or "no",
-            )
+        for job in _known(batch_ids):
+            for info in store.rounds(job.id) or [job]:
+                state: dict[str, Any] = (
+                    batch.refresh(info)
+                    if info.downloaded is None
+                    else {"status": info.status, "completed": "-", "total": info.requests,
+                          "failed": "-"}
+                )  # fmt: skip
+                table.add_row(
+                    info.id,
+                    str(info.round),
+                    str(state["status"]),
+                    f"{state['completed']}/{state['total']}",
+                    str(state["failed"]),
+                    f"{info.articles} waiting" if info.round > 1 else str(info.articles),
+                    info.model,
+                    info.prompt,
+                    job.collected or "no",
+                )
     except CommuniqueError as exc:
         raise fail(str(exc)) from exc
     if not table.rows:
@@ -180,8 +201,8 @@ def collect_command(
         bool,
         typer.Option(
             "--live",
-            help="Send live the requests a batch left unanswered even when they are most of "
-            "it (an expired or failed batch).",
+            help="Send the turns that follow from the answers (re-asks, follow-up turns) and "
+            "the lines a batch left unanswered live, instead of as the next round.",
         ),
     ] = False,
     jobs: BatchJobsOption = None,
@@ -191,13 +212,17 @@ def collect_command(
 ) -> None:
     """Turn finished batches into records in the result cache.
 
-    Each answer is validated as in `summarise`; an invalid one is re-asked, and a
-    failed line sent again, through the normal path (live calls). The exit status is
-    the number of articles that failed (at most 100).
+    Each answer is validated as in `summarise`. The turns that follow from the answers
+    (an invalid answer's re-ask, the follow-up turn, the roles turn, a line the batch
+    did not answer) go into the next round, a new batch submitted here: collect again
+    when it is done, or use --wait to go round by round until every article has its
+    record. With --live they are sent live instead. The exit status is the number of
+    articles that failed (at most 100).
     """
     from communique.extract import batch
     from communique.extract.pipeline import Summariser
     from communique.extract.prompts import load_prompt
+    from communique.store.batches import BatchStore
     from communique.store.cache import ResultCache
 
     failed = 0
@@ -227,36 +252,58 @@ def collect_command(
                         jobs=jobs,
                     )
 
-                if wait:
-                    batch.wait(info, every)
-                try:
-                    collection = batch.collect(info, make, live=live)
-                except batch.BatchNotReady as exc:
-                    err.print(f"[yellow]not ready[/] {escape(str(exc))}", highlight=False)
-                    failed += 1
-                    continue
-                counts = {"ok": 0, "error": 0}
-                started = time.perf_counter()
-                for record in collection.records():
-                    counts[record.status] += 1
-                    if sink is not None:
-                        sink.write(record.model_dump_json() + "\n")
-                    if record.status == "error" and record.error is not None:
-                        err.print(
-                            f"[red]failed[/] {escape(record.article.source)}: "
-                            f"{escape(record.error.message)}",
-                            highlight=False,
-                        )
-                failed += counts["error"]
-                if not quiet:
-                    err.print(
-                        f"batch {info.id} ({collection.info.status}): {counts['ok']} ok, "
-                        f"{counts['error']} failed; {collection.backend.replayed} answer(s) from "
-                        f"the batch, {collection.backend.live} live call(s) (re-asks, and "
-                        f"{collection.failed_lines} line(s) the batch did not answer); "
-                        f"{time.perf_counter() - started:.1f} s. The records are in the cache.",
-                        highlight=False,
-                    )
+                while True:
+                    if wait:
+                        for waiting in BatchStore().rounds(info.id) or [info]:
+                            if waiting.downloaded is None:
+                                batch.wait(waiting, every)
+                    try:
+                        collection = batch.collect(info, make, live=live)
+                    except batch.BatchNotReady as exc:
+                        err.print(f"[yellow]not ready[/] {escape(str(exc))}", highlight=False)
+                        failed += 1
+                        break
+                    counts = {"ok": 0, "error": 0}
+                    started = time.perf_counter()
+                    for record in collection.records():
+                        counts[record.status] += 1
+                        if sink is not None:
+                            sink.write(record.model_dump_json() + "\n")
+                        if record.status == "error" and record.error is not None:
+                            err.print(
+                                f"[red]failed[/] {escape(record.article.source)}: "
+                                f"{escape(record.error.message)}",
+                                highlight=False,
+                            )
+                    failed += counts["error"]
+                    if not quiet:
+                        err.print(_collected(info.id, collection, counts, started), highlight=False)
+                    if not (wait and collection.next_round):
+                        break
         except CommuniqueError as exc:
             raise fail(str(exc)) from exc
     raise typer.Exit(min(failed, MAX_EXIT))
+
+
+def _collected(
+    batch_id: str, collection: Collection, counts: dict[str, int], started: float
+) -> str:
+    """What one collect did: records made, answers replayed, calls sent or deferred."""
+    seconds = f"{time.perf_counter() - started:.1f} s"
+    rounds = len(collection.rounds) or 1
+    said = (
+        f"batch {batch_id} ({collection.info.status}, round {rounds}): {counts['ok']} ok, "
+        f"{counts['error']} failed; {collection.backend.replayed} answer(s) from the batch, "
+        f"{collection.backend.live} live call(s)"
+    )
+    if not collection.backend.defer:
+        said += f" (re-asks, and {collection.failed_lines} line(s) the batch did not answer)"
+    if collection.next_round:
+        requests = sum(b.requests for b in collection.next_round)
+        ids = ", ".join(b.id for b in collection.next_round)
+        said += (
+            f"; round {rounds + 1} submitted ({ids}): {requests} request(s) for "
+            f"{collection.waiting} article(s) still waiting (re-asks, follow-up turns, lines "
+            "not answered); collect again when it is done"
+        )
+    return f"{said}; {seconds}. The records are in the cache."

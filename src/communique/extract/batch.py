@@ -4,11 +4,16 @@
 for a long article) as one line of Batch JSONL, with the article's cache key as
 ``custom_id`` (``key:n`` for the n-th chunk), exactly as the normal path would send
 it, uploads the file and creates the batch; the articles' texts go to the article
-store and the batch to the batch store. ``collect`` downloads the answers and runs
-the normal path on every article, with each first call answered from the batch: the
-answer is validated as any answer is, an invalid one is re-asked through the normal
-path (a live call), a missing or failed line becomes a live call too, and every
-record lands in the result cache, so ``summarise`` and ``brief`` then run from it.
+store and the batch to the batch store. ``collect`` downloads the answers of every
+round into the batch store and runs the normal path on every article, each request
+answered from the rounds' answers: the answer is validated as any answer is. A
+request no round has answered yet (the re-ask of an invalid answer, a follow-up turn,
+the roles turn, a line a round left unanswered) stops that article's conversation
+where it is (:class:`Deferred`) and goes into the next round, a new batch; the
+articles whose conversations ended get their records, in the result cache, so
+``summarise`` and ``brief`` then run from it. Replaying a conversation from its
+answers costs no model call, so the state kept between rounds is only the answers.
+With ``live=True`` those requests are sent live instead, as before rounds existed.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
+from functools import partial
 from typing import TYPE_CHECKING, Any, Final
 
 from communique.errors import ConfigError
@@ -240,7 +246,12 @@ def _parts(result: Plan) -> list[tuple[int, int]]:
 
 
 def submit(
-    summariser: Summariser, result: Plan, store: BatchStore | None = None
+    summariser: Summariser,
+    result: Plan,
+    store: BatchStore | None = None,
+    *,
+    job: str | None = None,
+    round_number: int = 1,
 ) -> list[BatchInfo]:
     """Upload the plan's lines and create one batch per file (more than one past the
     Batch API's limits on a file); keep the articles' texts and the batches."""
@@ -276,6 +287,8 @@ def submit(
             articles=len({r.position for r in requests}),
             status=batch.status,
             lines=requests,
+            job=job,
+            round=round_number,
         )
         store.add(info)
         created.append(info)
@@ -319,48 +332,82 @@ class BatchNotReady(ConfigError):
     kind = "batch"
 
 
-class ReplayBackend(WrappedBackend):
-    """Answers a request from a batch's answers when it is one the batch carried (the
-    same conversation), and sends any other (a re-ask, a follow-up) to the backend."""
+class Deferred(BaseException):
+    """Raised by a :class:`ReplayBackend` in rounds: the article's next turn is a
+    request no round has answered yet; it goes into the next round.
 
-    def __init__(self, inner: Backend, answers: dict[str, list[ChatCompletion]]) -> None:
+    A BaseException, so that no retry, re-ask or error record of the normal path
+    takes it for a failure: it leaves the article's summarise as it is."""
+
+    def __init__(self, request: dict[str, Any]) -> None:
+        super().__init__("the next turn waits for the next round")
+        self.request = request
+
+
+class ReplayBackend(WrappedBackend):
+    """Answers a request from a batch's answers when one of its rounds carried it (the
+    same conversation). Any other (a re-ask, a follow-up) goes to the backend live, or,
+    in rounds (``defer=True``), raises :class:`Deferred` for the next round."""
+
+    def __init__(
+        self, inner: Backend, answers: dict[str, list[ChatCompletion]], *, defer: bool = False
+    ) -> None:
         super().__init__(inner)
         self.answers = answers
+        self.defer = defer
         self.replayed = 0
         self.live = 0
         self._lock = threading.Lock()
 
     def create(self, **kwargs: Any) -> ChatCompletion:
+        key = fingerprint(kwargs.get("messages", []))
         with self._lock:
-            waiting = self.answers.get(fingerprint(kwargs.get("messages", [])))
-            answer = waiting.pop(0) if waiting else None  # two chunks may read the same
+            waiting = self.answers.get(key)
+            if self.defer:  # every round's answers stay: a conversation may be replayed
+                answer = waiting[0] if waiting else None
+            else:
+                answer = waiting.pop(0) if waiting else None  # two chunks may read the same
             if answer is not None:
                 self.replayed += 1
-            else:
+            elif not self.defer:
                 self.live += 1
         if answer is not None:
             return answer
+        if self.defer:
+            raise Deferred(kwargs)
         return self.inner.create(**kwargs)
+
+
+#: a request the rounds carried this many times without an answer fails its article
+MAX_TRIES = 3
 
 
 @dataclass
 class Collection:
-    """A batch's answers turned into records (run :meth:`records` to get them)."""
+    """A batch's answers turned into records (run :meth:`records` to get them).
+
+    In rounds (no ``--live``), articles whose next turn no round has answered yet
+    wait: their requests are submitted as the next round (:attr:`next_round`), and
+    the job is collected again when that round is done."""
 
     info: BatchInfo
     summariser: Summariser
     backend: ReplayBackend
     failed_lines: int
     store: BatchStore
+    #: every round of the job so far (first round first)
+    rounds: list[BatchInfo] = field(default_factory=list)
+    #: the round submitted by :meth:`records` for the articles still waiting
+    next_round: list[BatchInfo] = field(default_factory=list)
+    #: articles waiting for the next round
+    waiting: int = 0
 
-    def records(
-        self, on_record: Callable[[ArticleRecord], None] | None = None
-    ) -> Iterator[ArticleRecord]:
-        """One record per article of the batch, in submission order, each cached."""
+    def items(self) -> list[Item]:
+        """The job's articles, in submission order (their texts from the article store)."""
         texts = self.summariser.articles
         items: list[Item] = []
         seen: set[int] = set()
-        for line in self.info.lines:
+        for line in self.rounds[0].lines if self.rounds else self.info.lines:
             if line.position in seen:
                 continue
             seen.add(line.position)
@@ -376,12 +423,98 @@ class Collection:
                 )
             else:
                 items.append(_article(line.article, stored.text))
-        yield from self.summariser.summarise_many(items, on_record=on_record)
-        self.store.update(self.info.id, status=self.info.status, collected=True)
+        return items
+
+    def records(
+        self, on_record: Callable[[ArticleRecord], None] | None = None
+    ) -> Iterator[ArticleRecord]:
+        """One record per article of the job that is done, in submission order, each
+        cached; in rounds, the requests of the articles still waiting are submitted as
+        the next round."""
+        items = self.items()
+        if not self.backend.defer:
+            yield from self.summariser.summarise_many(items, on_record=on_record)
+            self.store.update(self.info.id, status=self.info.status, collected=True)
+            return
+        yield from self._in_rounds(items, on_record)
+
+    def _in_rounds(
+        self, items: list[Item], on_record: Callable[[ArticleRecord], None] | None
+    ) -> Iterator[ArticleRecord]:
+        from communique.errors import CommuniqueError
+        from communique.extract.concurrency import ordered_map
+        from communique.extract.records import article_info, error_record
+
+        tries = Counter(line.fingerprint for batch in self.rounds for line in batch.lines)
+        pending: list[tuple[Article, dict[str, Any]]] = []
+
+        def one(item: Item) -> ArticleRecord | None:
+            try:
+                record = self.summariser.summarise(item)
+            except Deferred as deferred:
+                assert isinstance(item, Article)
+                key = fingerprint(deferred.request.get("messages", []))
+                if tries[key] < MAX_TRIES:
+                    pending.append((item, deferred.request))
+                    return None
+                error = CommuniqueError(
+                    f"the batch left a request of this article unanswered {tries[key]} times"
+                )
+                error.kind = "endpoint"
+                record = error_record(article_info(item, None), error)
+            if on_record is not None:
+                on_record(record)
+            return record
+
+        tasks = [partial(one, item) for item in items]
+        for record in ordered_map(iter(tasks), self.summariser.jobs):
+            if record is not None:
+                yield record
+        self.waiting = len(pending)
+        if pending:
+            self.next_round = submit_round(self.summariser, self.rounds, pending, self.store)
+        else:
+            self.store.update(self.info.id, status=self.info.status, collected=True)
 
 
-#: at most this share of a batch's lines may go live at ``collect`` without ``live=True``
-LIVE_SHARE = 0.5
+def submit_round(
+    summariser: Summariser,
+    rounds: list[BatchInfo],
+    pending: list[tuple[Article, dict[str, Any]]],
+    store: BatchStore,
+) -> list[BatchInfo]:
+    """Submit the next round of a job: one line per request still waiting (a request
+    two articles wait for goes once)."""
+    first = rounds[0]
+    number = max(batch.round for batch in rounds) + 1
+    positions = {line.article_id: line.position for line in first.lines}
+    result = Plan()
+    sent: set[str] = set()
+    backend = openai_backend(summariser.backend)
+    for article, request in sorted(pending, key=lambda p: positions.get(p[0].id, 0)):
+        key = fingerprint(request.get("messages", []))
+        if key in sent:
+            continue
+        sent.add(key)
+        custom_id = f"r{number}:{key[:32]}"
+        result.lines.append(
+            {
+                "custom_id": custom_id,
+                "method": "POST",
+                "url": ENDPOINT,
+                "body": backend.request(**request),
+            }
+        )
+        result.requests.append(
+            BatchRequest(
+                custom_id=custom_id,
+                position=positions.get(article.id, 0),
+                fingerprint=key,
+                article_id=article.id,
+                article=_article_fields(article),
+            )
+        )
+    return submit(summariser, result, store, job=first.id, round_number=number)
 
 
 def collect(
@@ -391,64 +524,71 @@ def collect(
     *,
     live: bool = False,
 ) -> Collection:
-    """Download a finished batch's answers, ready to be turned into records.
+    """Download a finished round's answers, ready to be turned into records.
 
-    Lines the batch did not answer (failed, or left when it expired or was cancelled)
-    are sent live when the records are made; when that is more than half the batch,
-    only with ``live=True``: submitting them again costs less.
+    Without ``live``, nothing is sent live: an invalid answer's re-ask, a follow-up
+    turn, a roles turn and a line a round left unanswered go into the next round,
+    which :meth:`Collection.records` submits. With ``live``, they are sent live when
+    the records are made, as one conversation each.
     """
     from openai.types.chat import ChatCompletion
 
     from communique.extract.backends import get_backend
 
     store = store or BatchStore()
-    full = store.get(info.id, lines=True) or info
-    backend = get_backend(full.model)
+    first = store.get(info.job_id, lines=True) or info
+    backend = get_backend(first.model)
     client = openai_backend(backend).client
-    remote = client.batches.retrieve(full.id)
-    store.update(
-        full.id,
-        status=remote.status,
-        output_file=remote.output_file_id,
-        error_file=remote.error_file_id,
-    )
-    if remote.status not in FINAL:
-        counts = remote.request_counts
-        done = f" ({counts.completed + counts.failed} of {counts.total} answered)" if counts else ""
-        raise BatchNotReady(f"batch {full.id} is {remote.status}{done}: collect it when completed")
-    full.status = remote.status
-    fingerprints = {line.custom_id: line.fingerprint for line in full.lines}
-    answers: dict[str, list[ChatCompletion]] = {}
-    answered = 0
-    if remote.output_file_id:
-        for raw in client.files.content(remote.output_file_id).text.splitlines():
-            if not raw.strip():
-                continue
-            line = json.loads(raw)
-            response = line.get("response") or {}
-            key = fingerprints.get(str(line.get("custom_id")))
-            if key is None:
-                continue
-            if response.get("status_code") == 200 and isinstance(response.get("body"), dict):
-                answers.setdefault(key, []).append(ChatCompletion.model_validate(response["body"]))
-                answered += 1
-    failed = len(fingerprints) - answered  # failed or missing lines: live calls
-    if failed > LIVE_SHARE * len(fingerprints) and not live:
-        errors = getattr(remote, "errors", None)
-        reasons = "; ".join(str(e.message) for e in (errors.data or [])[:3]) if errors else ""
-        raise ConfigError(
-            f"batch {full.id} is {remote.status} with {answered} of {len(fingerprints)} "
-            f"requests answered{f' ({reasons})' if reasons else ''}: collecting it would send "
-            f"{failed} requests live; submit the articles again, or collect with --live"
+    rounds = store.rounds(first.id) or [first]
+    failed = 0
+    for batch in rounds:
+        if batch.downloaded is not None:
+            continue
+        remote = client.batches.retrieve(batch.id)
+        store.update(
+            batch.id,
+            status=remote.status,
+            output_file=remote.output_file_id,
+            error_file=remote.error_file_id,
         )
-    replay = ReplayBackend(backend, answers)
+        batch.status = remote.status
+        if remote.status not in FINAL:
+            counts = remote.request_counts
+            done = (
+                f" ({counts.completed + counts.failed} of {counts.total} answered)"
+                if counts
+                else ""
+            )
+            label = f"batch {batch.id}" if batch.round == 1 else f"round {batch.round} ({batch.id})"
+            raise BatchNotReady(f"{label} is {remote.status}{done}: collect it when completed")
+        fingerprints = {line.custom_id: line.fingerprint for line in batch.lines}
+        kept: list[tuple[str, str]] = []
+        if remote.output_file_id:
+            for raw in client.files.content(remote.output_file_id).text.splitlines():
+                if not raw.strip():
+                    continue
+                line = json.loads(raw)
+                response = line.get("response") or {}
+                key = fingerprints.get(str(line.get("custom_id")))
+                if key is None:
+                    continue
+                if response.get("status_code") == 200 and isinstance(response.get("body"), dict):
+                    kept.append((key, json.dumps(response["body"], ensure_ascii=False)))
+        failed += len(fingerprints) - len(kept)
+        store.add_answers(batch.id, first.id, kept)
+    answers = {
+        key: [ChatCompletion.model_validate_json(body) for body in bodies]
+        for key, bodies in store.answers(first.id).items()
+    }
+    replay = ReplayBackend(backend, answers, defer=not live)
     summariser = make_summariser(replay)
-    if summariser.prompt.sha256 != full.prompt_sha256:
+    if summariser.prompt.sha256 != first.prompt_sha256:
         raise ConfigError(
-            f"the prompt {full.prompt} changed since batch {full.id} was submitted: its "
+            f"the prompt {first.prompt} changed since batch {first.id} was submitted: its "
             "answers are for the old prompt; submit the articles again"
         )
-    return Collection(full, summariser, replay, failed, store)
+    first.status = rounds[-1].status
+    return Collection(first, summariser, replay, failed, store, rounds)
 
 
 def wait(info: BatchInfo, every_s: float = 30.0, store: BatchStore | None = None) -> dict[str, Any]:

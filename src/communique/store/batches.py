@@ -5,6 +5,12 @@
 ``custom_id`` (the article's cache key, with ``:n`` for the n-th chunk of a long
 article), the fingerprint of the messages it carries, and the article it belongs to
 (the text itself is in the article store). ``$COMMUNIQUE_HOME/batches.db``.
+
+A job is answered in rounds: the first batch carries every article's first turn,
+and each later batch (``job`` = the first batch's id, ``round`` = 2, 3, ...) the turns
+that follow from the answers so far. The answers of every round are kept here once
+downloaded, so a collect that is stopped between rounds loses nothing and asks
+nothing twice.
 """
 
 from __future__ import annotations
@@ -46,6 +52,18 @@ MIGRATIONS = (
         PRIMARY KEY (batch_id, custom_id)
     )
     """,
+    """
+    ALTER TABLE batches ADD COLUMN job TEXT;
+    ALTER TABLE batches ADD COLUMN round INTEGER NOT NULL DEFAULT 1;
+    ALTER TABLE batches ADD COLUMN downloaded TEXT;
+    CREATE TABLE batch_answers (
+        job TEXT NOT NULL,
+        fingerprint TEXT NOT NULL,
+        seq INTEGER NOT NULL,
+        body TEXT NOT NULL,
+        PRIMARY KEY (job, fingerprint, seq)
+    )
+    """,
 )
 
 
@@ -80,6 +98,15 @@ class BatchInfo:
     error_file: str | None = None
     collected: str | None = None
     lines: list[BatchRequest] = field(default_factory=list)
+    #: the first round's id, for a later round (None: this is the first round)
+    job: str | None = None
+    round: int = 1
+    #: when this round's answers were downloaded into the store
+    downloaded: str | None = None
+
+    @property
+    def job_id(self) -> str:
+        return self.job or self.id
 
 
 class BatchStore(SqliteStore):
@@ -98,8 +125,8 @@ class BatchStore(SqliteStore):
             try:
                 conn.execute(
                     "INSERT INTO batches (id, created, model, prompt, prompt_sha256, settings, "
-                    "input_file, requests, articles, status, output_file, error_file) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    "input_file, requests, articles, status, output_file, error_file, job, "
+                    "round) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (
                         batch.id,
                         created,
@@ -113,6 +140,8 @@ class BatchStore(SqliteStore):
                         batch.status,
                         batch.output_file,
                         batch.error_file,
+                        batch.job,
+                        batch.round,
                     ),
                 )
                 conn.executemany(
@@ -176,6 +205,59 @@ class BatchStore(SqliteStore):
                 ]
             return info
 
+    def rounds(self, job_id: str) -> list[BatchInfo]:
+        """Every batch of a job (its first round and the later ones), with their lines."""
+        with self._lock:
+            ids = [
+                row["id"]
+                for row in self.conn.execute(
+                    "SELECT id FROM batches WHERE id = ? OR job = ? ORDER BY round, created, id",
+                    (job_id, job_id),
+                )
+            ]
+        return [info for batch_id in ids if (info := self.get(batch_id, lines=True)) is not None]
+
+    def add_answers(self, batch_id: str, job_id: str, answers: list[tuple[str, str]]) -> None:
+        """Keep a round's answers (fingerprint, response body as JSON) and mark the round
+        downloaded, in one transaction: a round is downloaded once, whole or not at all."""
+        stamp = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+        with self._lock:
+            conn = self.conn
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                row = conn.execute(
+                    "SELECT downloaded FROM batches WHERE id = ?", (batch_id,)
+                ).fetchone()
+                if row is not None and row["downloaded"] is None:
+                    for key, body in answers:
+                        (seq,) = conn.execute(
+                            "SELECT COUNT(*) FROM batch_answers WHERE job = ? AND fingerprint = ?",
+                            (job_id, key),
+                        ).fetchone()
+                        conn.execute(
+                            "INSERT INTO batch_answers (job, fingerprint, seq, body) "
+                            "VALUES (?, ?, ?, ?)",
+                            (job_id, key, seq, body),
+                        )
+                    conn.execute(
+                        "UPDATE batches SET downloaded = ? WHERE id = ?", (stamp, batch_id)
+                    )
+                conn.execute("COMMIT")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+
+    def answers(self, job_id: str) -> dict[str, list[str]]:
+        """Every answer a job's rounds brought, by the fingerprint of its request."""
+        found: dict[str, list[str]] = {}
+        with self._lock:
+            for row in self.conn.execute(
+                "SELECT fingerprint, body FROM batch_answers WHERE job = ? ORDER BY seq",
+                (job_id,),
+            ):
+                found.setdefault(row["fingerprint"], []).append(row["body"])
+        return found
+
     def all(self) -> list[BatchInfo]:
         with self._lock:
             rows = self.conn.execute("SELECT * FROM batches ORDER BY created, id").fetchall()
@@ -197,4 +279,7 @@ def _info(row: sqlite3.Row) -> BatchInfo:
         output_file=row["output_file"],
         error_file=row["error_file"],
         collected=row["collected"],
+        job=row["job"],
+        round=row["round"],
+        downloaded=row["downloaded"],
     )
