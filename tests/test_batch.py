@@ -254,6 +254,10 @@ def test_every_turn_of_a_two_turn_prompt_goes_through_rounds(
     from_batch = {r.article.source: r for r in records(out.read_text())}
     assert len(from_batch) == 3
 
+    # the call log tells the answers of batch rounds from live ones
+    stats = json.loads(run("stats", "--json").stdout)["rows"]
+    assert [(r["attempts"], r["batch_requests"]) for r in stats] == [(6, 6)]
+
     live = run("summarise", str(inbox), *MODEL, "--jobs", "1", "--refresh")
     assert fake_openai.request_count == 6
     for record in records(live.stdout):

@@ -136,7 +136,7 @@ def test_filters_select_by_article_prompt_model_status_and_date(tmp_path: Path) 
     assert ids(since="2024-05-03", until="2024-05-03") == [4, 3]
     assert ids(limit=2) == [6, 5]
     with sqlite3.connect(tmp_path / "logs.db") as conn:
-        assert conn.execute("PRAGMA user_version").fetchone()[0] == 1
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == 2
 
 
 def test_logs_and_stats_commands(isolated_home: Path) -> None:
@@ -178,6 +178,36 @@ def test_logs_and_stats_commands(isolated_home: Path) -> None:
     assert data["prices"]["source"].startswith("https://")
     shown_table = runner.invoke(app, ["stats"])
     assert "gpt-4o-mini" in shown_table.stdout and "50%" in shown_table.stdout
+
+
+def test_requests_a_batch_round_answered_are_counted_apart_at_the_batch_price(
+    isolated_home: Path,
+) -> None:
+    store = CallLogStore()
+    store.record(
+        _entry(
+            model="openai:gpt-4o-mini",
+            attempts=[
+                Attempt(1, "first", "ok", 0.0, prompt_tokens=1000, completion_tokens=200,
+                        batch_round=1),
+                Attempt(2, "followup", "ok", 0.0, prompt_tokens=1300, completion_tokens=20,
+                        batch_round=2),
+                Attempt(3, "reask", "ok", 1.0, prompt_tokens=1400, completion_tokens=200),
+            ],
+        )
+    )  # fmt: skip
+    store.close()
+    result = CliRunner().invoke(app, ["stats", "--json"])
+    assert result.exit_code == 0, result.output
+    [row] = json.loads(result.stdout)["rows"]
+    assert (row["attempts"], row["batch_requests"]) == (3, 2)
+    assert (row["batch_prompt_tokens"], row["batch_completion_tokens"]) == (2300, 220)
+    table = price_table()
+    price = table.models["gpt-4o-mini"]
+    live = 1400 * price.input + 200 * price.output
+    batch = 2300 * price.input + 220 * price.output
+    assert table.batch_share == 0.5
+    assert row["cost"] == round((live + table.batch_share * batch) / 1e6, 6)
 
 
 def test_price_table_is_dated_and_sourced() -> None:

@@ -187,10 +187,12 @@ def stats(
     """Totals per prompt and model: calls, cache hit rate, tokens, seconds, failures, cost.
 
     calls: articles summarised (cache hits included); cached: served from the result
-    cache; requests: requests sent to the model (re-asks and retries included).
+    cache; requests: requests sent to the model (re-asks and retries included); batch:
+    those of them a Batch API round answered.
 
     Costs of hosted models are estimated from the price table in
-    communique/store/prices.toml (dated, with its source); the embedded model costs 0.
+    communique/store/prices.toml (dated, with its source; batch requests at its
+    batch share); the embedded model costs 0.
     """
     from communique.store.prices import price_table
 
@@ -198,13 +200,17 @@ def stats(
     rows = _store().totals(_filter(article, prompt, model, None, since, until, None))
     for row in rows:
         row["cache_hit_rate"] = round(row["cache_hits"] / row["calls"], 3) if row["calls"] else 0
-        cost = prices.cost(
-            row["backend"], row["model"], row["prompt_tokens"], row["completion_tokens"]
+        cost = prices.cost_with_batch(
+            row["backend"],
+            row["model"],
+            (row["prompt_tokens"], row["completion_tokens"]),
+            (row["batch_prompt_tokens"], row["batch_completion_tokens"]),
         )
         row["cost"] = None if cost is None else round(cost, 6)
     note = (
         f"costs in {prices.currency} from the price table checked {prices.checked.isoformat()} "
-        f"({prices.source}); local models cost 0; '-' = model not in the table"
+        f"({prices.source}), batch requests at {prices.batch_share:.0%} of the price; local "
+        "models cost 0; '-' = model not in the table"
     )
     if as_json:
         payload = {"rows": rows, "prices": {"checked": prices.checked.isoformat(),
@@ -220,6 +226,7 @@ def stats(
         "cached",
         "hit rate",
         "requests",
+        "batch",
         "tokens in",
         "tokens out",
         "seconds",
@@ -235,6 +242,7 @@ def stats(
             str(row["cache_hits"]),
             f"{row['cache_hit_rate']:.0%}",
             str(row["attempts"]),
+            str(row["batch_requests"]),
             f"{row['prompt_tokens']:,}",
             f"{row['completion_tokens']:,}",
             f"{row['seconds']:.1f}",

@@ -31,7 +31,7 @@ from functools import partial
 from typing import TYPE_CHECKING, Any, Final
 
 from communique.errors import ConfigError
-from communique.extract.backends.base import Backend, WrappedBackend
+from communique.extract.backends.base import ANSWERED_IN_ROUND, Backend, WrappedBackend
 from communique.extract.pipeline import Summariser
 from communique.inputs import Article, InputProblem, Item
 from communique.store.batches import BatchInfo, BatchRequest, BatchStore
@@ -350,7 +350,11 @@ class ReplayBackend(WrappedBackend):
     in rounds (``defer=True``), raises :class:`Deferred` for the next round."""
 
     def __init__(
-        self, inner: Backend, answers: dict[str, list[ChatCompletion]], *, defer: bool = False
+        self,
+        inner: Backend,
+        answers: dict[str, list[tuple[int, ChatCompletion]]],
+        *,
+        defer: bool = False,
     ) -> None:
         super().__init__(inner)
         self.answers = answers
@@ -372,7 +376,9 @@ class ReplayBackend(WrappedBackend):
             elif not self.defer:
                 self.live += 1
         if answer is not None:
-            return answer
+            number, completion = answer
+            ANSWERED_IN_ROUND.set(number)
+            return completion
         if self.defer:
             raise Deferred(kwargs)
         return self.inner.create(**kwargs)
@@ -577,7 +583,7 @@ def collect(
         failed += len(fingerprints) - len(kept)
         store.add_answers(batch.id, first.id, kept)
     answers = {
-        key: [ChatCompletion.model_validate_json(body) for body in bodies]
+        key: [(number, ChatCompletion.model_validate_json(body)) for number, body in bodies]
         for key, bodies in store.answers(first.id).items()
     }
     replay = ReplayBackend(backend, answers, defer=not live)

@@ -26,6 +26,7 @@ from tenacity import (
 
 from communique.errors import BackendError, EndpointError, ExtractionError
 from communique.extract.backends import Backend
+from communique.extract.backends.base import ANSWERED_IN_ROUND
 from communique.extract.draft import ExtractionDraft
 from communique.extract.jsonscan import event_ends
 from communique.extract.retry import RetryPolicy, is_transient, unfixable, wait_strategy
@@ -83,7 +84,9 @@ class CallLog:
             last.outcome = "invalid"  # another request after an answer: it was re-asked
         return "reask"
 
-    def add(self, completion: ChatCompletion, seconds: float) -> None:
+    def add(
+        self, completion: ChatCompletion, seconds: float, batch_round: int | None = None
+    ) -> None:
         kind = self._next_kind()
         self.attempts += 1
         usage = completion.usage
@@ -105,6 +108,7 @@ class CallLog:
                 completion_tokens=usage.completion_tokens if usage is not None else None,
                 finish_reason=choice.finish_reason if choice is not None else None,
                 response=content or "",
+                batch_round=batch_round,
             )
         )
 
@@ -293,12 +297,16 @@ class ModelCaller:
             for attempt in retrying:
                 with attempt:
                     started = time.perf_counter()
+                    reset = ANSWERED_IN_ROUND.set(None)
                     try:
                         completion = backend.create(**kwargs)
                     except Exception as exc:
                         calls.add_error(exc, time.perf_counter() - started)
                         raise
-                    calls.add(completion, time.perf_counter() - started)
+                    finally:
+                        batch_round = ANSWERED_IN_ROUND.get()
+                        ANSWERED_IN_ROUND.reset(reset)
+                    calls.add(completion, time.perf_counter() - started, batch_round)
                     return completion
             raise AssertionError("unreachable")  # pragma: no cover
 

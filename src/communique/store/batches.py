@@ -60,6 +60,7 @@ MIGRATIONS = (
         job TEXT NOT NULL,
         fingerprint TEXT NOT NULL,
         seq INTEGER NOT NULL,
+        round INTEGER NOT NULL,
         body TEXT NOT NULL,
         PRIMARY KEY (job, fingerprint, seq)
     )
@@ -226,7 +227,7 @@ class BatchStore(SqliteStore):
             conn.execute("BEGIN IMMEDIATE")
             try:
                 row = conn.execute(
-                    "SELECT downloaded FROM batches WHERE id = ?", (batch_id,)
+                    "SELECT downloaded, round FROM batches WHERE id = ?", (batch_id,)
                 ).fetchone()
                 if row is not None and row["downloaded"] is None:
                     for key, body in answers:
@@ -235,9 +236,9 @@ class BatchStore(SqliteStore):
                             (job_id, key),
                         ).fetchone()
                         conn.execute(
-                            "INSERT INTO batch_answers (job, fingerprint, seq, body) "
-                            "VALUES (?, ?, ?, ?)",
-                            (job_id, key, seq, body),
+                            "INSERT INTO batch_answers (job, fingerprint, seq, round, body) "
+                            "VALUES (?, ?, ?, ?, ?)",
+                            (job_id, key, seq, row["round"], body),
                         )
                     conn.execute(
                         "UPDATE batches SET downloaded = ? WHERE id = ?", (stamp, batch_id)
@@ -247,15 +248,16 @@ class BatchStore(SqliteStore):
                 conn.execute("ROLLBACK")
                 raise
 
-    def answers(self, job_id: str) -> dict[str, list[str]]:
-        """Every answer a job's rounds brought, by the fingerprint of its request."""
-        found: dict[str, list[str]] = {}
+    def answers(self, job_id: str) -> dict[str, list[tuple[int, str]]]:
+        """Every answer a job's rounds brought (its round, the response body as JSON), by
+        the fingerprint of its request."""
+        found: dict[str, list[tuple[int, str]]] = {}
         with self._lock:
             for row in self.conn.execute(
-                "SELECT fingerprint, body FROM batch_answers WHERE job = ? ORDER BY seq",
+                "SELECT fingerprint, round, body FROM batch_answers WHERE job = ? ORDER BY seq",
                 (job_id,),
             ):
-                found.setdefault(row["fingerprint"], []).append(row["body"])
+                found.setdefault(row["fingerprint"], []).append((row["round"], row["body"]))
         return found
 
     def all(self) -> list[BatchInfo]:

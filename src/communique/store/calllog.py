@@ -75,6 +75,9 @@ MIGRATIONS = (
     CREATE INDEX calls_article ON calls(article_id);
     CREATE INDEX calls_prompt_model ON calls(prompt, model)
     """,
+    """
+    ALTER TABLE attempts ADD COLUMN batch_round INTEGER
+    """,
 )
 
 
@@ -97,6 +100,8 @@ class Attempt:
     finish_reason: str | None = None
     error: str | None = None
     response: str | None = None
+    #: the Batch API round whose answer this was (None: sent live)
+    batch_round: int | None = None
 
 
 @dataclass
@@ -184,8 +189,8 @@ class CallLogStore(SqliteStore):
                 call_id = int(cursor.lastrowid or 0)
                 conn.executemany(
                     "INSERT INTO attempts (call_id, n, time, kind, outcome, prompt_tokens, "
-                    "completion_tokens, latency_s, finish_reason, error, response) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    "completion_tokens, latency_s, finish_reason, error, response, batch_round) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     [
                         (
                             call_id,
@@ -199,6 +204,7 @@ class CallLogStore(SqliteStore):
                             a.finish_reason,
                             a.error,
                             a.response,
+                            a.batch_round,
                         )
                         for a in entry.attempts
                     ],
@@ -233,7 +239,8 @@ class CallLogStore(SqliteStore):
         return call
 
     def totals(self, where: LogFilter | None = None) -> list[dict[str, Any]]:
-        """Per prompt and model: calls, cache hits, failures, attempts, tokens, seconds."""
+        """Per prompt and model: calls, cache hits, failures, attempts, tokens, seconds;
+        and of those, the requests and tokens a Batch API round answered."""
         inner, params = _select(where or LogFilter(), columns="*", order=False)
         sql = (
             "SELECT prompt, model, backend, COUNT(*) AS calls, SUM(cached) AS cache_hits, "
@@ -244,7 +251,29 @@ class CallLogStore(SqliteStore):
         )
         with self._lock:
             rows = self.conn.execute(sql, params).fetchall()
-        return [dict(row) for row in rows]
+            batch_sql = (
+                "SELECT c.prompt, c.model, c.backend, COUNT(*) AS requests, "
+                "COALESCE(SUM(a.prompt_tokens), 0) AS prompt_tokens, "
+                "COALESCE(SUM(a.completion_tokens), 0) AS completion_tokens "
+                f"FROM ({inner}) AS c JOIN attempts AS a ON a.call_id = c.id "
+                "WHERE a.batch_round IS NOT NULL GROUP BY c.prompt, c.model, c.backend"
+            )
+            batched = {
+                (r["prompt"], r["model"], r["backend"]): r
+                for r in self.conn.execute(batch_sql, params).fetchall()
+            }
+        totals = []
+        for row in rows:
+            found = batched.get((row["prompt"], row["model"], row["backend"]))
+            totals.append(
+                {
+                    **dict(row),
+                    "batch_requests": found["requests"] if found else 0,
+                    "batch_prompt_tokens": found["prompt_tokens"] if found else 0,
+                    "batch_completion_tokens": found["completion_tokens"] if found else 0,
+                }
+            )
+        return totals
 
     def count(self) -> int:
         with self._lock:

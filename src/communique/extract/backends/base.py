@@ -9,10 +9,17 @@ has one required method, :meth:`Backend.create`.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from openai.types.chat import ChatCompletion
+
+
+#: set by a backend that answered the current thread's last request from a Batch API
+#: round (its number), so the call log can tell batch answers, at their price, from live
+#: ones; None: the answer came live
+ANSWERED_IN_ROUND: ContextVar[int | None] = ContextVar("answered_in_round", default=None)
 
 
 class Backend(ABC):
