@@ -341,10 +341,34 @@ def test_assembly_version_follows_the_assembly_source():
         "extract/draft.py",
     } <= names
     assert {"text/alignment.py", "text/language.py", "text/quotes.py"} <= names
+    assert {"lexicon/en.toml", "lexicon/ru.toml", "lexicon/__init__.py"} <= names
     assert any(path.name == "schema.py" for path in files)
     assert {"rapidfuzz", "pydantic"} <= packages
     assert "communique" not in packages and "re" not in packages
     assert len(assembly_version()) == 24 and assembly_version() == assembly_version()
+
+
+def test_a_changed_lexicon_entry_changes_the_request_and_assembly_versions(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import shutil
+
+    from communique.extract import assembly_version as versions
+
+    package = tmp_path / "communique"
+    shutil.copytree(versions.PACKAGE_DIR, package)
+    monkeypatch.setattr(versions, "PACKAGE_DIR", package)
+    versions.assembly_version.cache_clear()
+    versions.request_version.cache_clear()
+    before = (versions.assembly_version(), versions.request_version())
+    english = package / "lexicon" / "en.toml"
+    english.write_text(english.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
+    versions.assembly_version.cache_clear()
+    versions.request_version.cache_clear()
+    after = (versions.assembly_version(), versions.request_version())
+    versions.assembly_version.cache_clear()
+    versions.request_version.cache_clear()
+    assert after[0] != before[0] and after[1] != before[1]
 
 
 def test_an_entry_in_an_older_format_is_a_miss(fake_openai: FakeOpenAI, make_summariser):

@@ -8,7 +8,8 @@ changes, so the next read re-assembles from the cached output.
 
 The version hashes the source of every communique module assembly imports
 (followed from :data:`ROOTS` through their ``communique`` imports, plus every
-``text/`` module), and the installed files of the third-party packages they import.
+``text/`` module and the lexicon files), and the installed files of the third-party
+packages they import.
 It is computed once per process, from files alone: nothing is imported.
 """
 
@@ -68,7 +69,15 @@ def assembly_sources() -> tuple[list[Path], set[str]]:
                 packages.add(top)
     for path in sorted((PACKAGE_DIR / "text").glob("*.py")):
         files[path] = None
+    for path in lexicon_files():
+        files[path] = None
     return sorted(files), packages
+
+
+def lexicon_files() -> list[Path]:
+    """The language knowledge the rules read: a changed entry changes what they do."""
+    folder = PACKAGE_DIR / "lexicon"
+    return sorted([*folder.glob("*.toml"), folder / "__init__.py"])
 
 
 @cache
@@ -118,4 +127,6 @@ def request_version() -> str:
     digest = hashlib.sha256()
     for name in REQUEST_MODULES:
         digest.update(name.encode() + b"\0" + (PACKAGE_DIR / name).read_bytes())
+    for path in lexicon_files():  # the candidates and instructions read it
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()[:16]
