@@ -53,7 +53,7 @@ class CachedRecords:
         output = self.output(entry["result_key"])
         if output is None or output_sha(output) != entry["draft_sha256"]:
             return None
-        events = _events_adapter().validate_json(entry["events"])
+        events = events_adapter().validate_json(entry["events"])
         passes = [PassReport.model_validate(p) for p in entry.get("passes", [])]
         return StoredRecord(output, events, passes, entry["language"])
 
@@ -92,7 +92,7 @@ class CachedRecords:
             {
                 "result_key": key,
                 "draft_sha256": sha,
-                "events": _events_adapter().dump_json(assembled.events),
+                "events": events_adapter().dump_json(assembled.events),
                 "passes": [report.model_dump(mode="json") for report in assembled.passes],
                 "language": language,
             },
@@ -109,7 +109,7 @@ def output_sha(output: dict[str, Any]) -> str:
 
 
 @cache
-def _events_adapter() -> TypeAdapter[list[Event]]:
+def events_adapter() -> TypeAdapter[list[Event]]:
     """Reads and writes a record's events as JSON (built once: building it has a cost)."""
     from pydantic import TypeAdapter
 

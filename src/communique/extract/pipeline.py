@@ -37,6 +37,7 @@ from communique.extract.records import (
     input_problem_record,
 )
 from communique.extract.retry import RetryPolicy
+from communique.extract.workers import AssemblyPool, default_workers
 from communique.inputs import Article, InputProblem, Item
 from communique.schema import (
     SCHEMA_VERSION,
@@ -67,6 +68,8 @@ logger = logging.getLogger("communique")
 DEFAULT_REMOTE_JOBS = 8
 #: endpoint failures in a row (unreachable, key refused, unknown model) that stop a batch
 FAIL_AFTER = 3
+#: articles assembled in this process before worker processes take over
+POOL_AFTER = 16
 #: what makes two inputs the same article: text (its content id) and publication date
 Same = tuple[str, Any]
 
@@ -130,6 +133,7 @@ class Summariser:
         fail_after: int = FAIL_AFTER,
         max_chars: int | None = None,
         max_article_chars: int = MAX_ARTICLE_CHARS,
+        workers: int | None = None,
     ) -> None:
         self.backend = backend or get_backend()
         self.prompt = prompt or load_prompt()
@@ -162,6 +166,10 @@ class Summariser:
         self._lock = threading.Lock()
         #: the cache path: model outputs and the records assembled from them
         self.records = CachedRecords(self.cache) if self.cache is not None else None
+        #: assembly in worker processes, once a batch has shown it is worth starting them
+        count = default_workers(self.jobs) if workers is None else workers
+        self.pool = AssemblyPool(count) if count > 1 else None
+        self._assembled = 0
         #: the model path: the conversations that turn an article into a draft
         self.reader = ModelReader(
             self.backend,
@@ -459,6 +467,14 @@ class Summariser:
         return record
 
     def _assemble(self, draft: ExtractionDraft, analysed: AnalysedArticle) -> Assembled:
+        """Assembly and the passes: in a worker process once this Summariser has assembled
+        :data:`POOL_AFTER` articles (a few articles do not repay starting the workers)."""
+        with self._lock:
+            self._assembled += 1
+            pooled = self.pool is not None and self._assembled > POOL_AFTER
+        if pooled and self.pool is not None:
+            text, published = analysed.whole.text, analysed.published
+            return self.pool.assemble(draft, text, published, self._examples())
         return _assemble(draft, analysed, self._examples())
 
     # -- the rest ---------------------------------------------------------------------
