@@ -140,6 +140,21 @@ class Plan:
     articles: list[Article] = field(default_factory=list)
     skipped: Counter[str] = field(default_factory=Counter)
 
+    def add(
+        self, custom_id: str, body: dict[str, Any], key: str, position: int, article: Article
+    ) -> None:
+        """One line: its request ``body``, and what the store keeps of it."""
+        self.lines.append({"custom_id": custom_id, "method": "POST", "url": ENDPOINT, "body": body})
+        self.requests.append(
+            BatchRequest(
+                custom_id=custom_id,
+                position=position,
+                fingerprint=key,
+                article_id=article.id,
+                article=_article_fields(article),
+            )
+        )
+
 
 def plan(summariser: Summariser, items: Iterable[Item]) -> Plan:
     """Batch lines for every article of ``items`` not already cached."""
@@ -166,23 +181,8 @@ def plan(summariser: Summariser, items: Iterable[Item]) -> Plan:
         result.articles.append(item)
         for index, call in enumerate(calls):
             custom_id = key if len(calls) == 1 else f"{key}:{index}"
-            result.lines.append(
-                {
-                    "custom_id": custom_id,
-                    "method": "POST",
-                    "url": ENDPOINT,
-                    "body": request_body(summariser, call),
-                }
-            )
-            result.requests.append(
-                BatchRequest(
-                    custom_id=custom_id,
-                    position=position,
-                    fingerprint=fingerprint(call.messages),
-                    article_id=item.id,
-                    article=_article_fields(item),
-                )
-            )
+            body = request_body(summariser, call)
+            result.add(custom_id, body, fingerprint(call.messages), position, item)
     return result
 
 
@@ -503,23 +503,8 @@ def submit_round(
             continue
         sent.add(key)
         custom_id = f"r{number}:{key[:32]}"
-        result.lines.append(
-            {
-                "custom_id": custom_id,
-                "method": "POST",
-                "url": ENDPOINT,
-                "body": backend.request(**request),
-            }
-        )
-        result.requests.append(
-            BatchRequest(
-                custom_id=custom_id,
-                position=positions.get(article.id, 0),
-                fingerprint=key,
-                article_id=article.id,
-                article=_article_fields(article),
-            )
-        )
+        body = backend.request(**request)
+        result.add(custom_id, body, key, positions.get(article.id, 0), article)
     return submit(summariser, result, store, job=first.id, round_number=number)
 
 
