@@ -3,9 +3,9 @@
 The counterpart of spaCy's ``Doc``: :func:`analyse` makes one :class:`AnalysedArticle`
 per article, and the request to the model, assembly and every post-model pass read
 from it. Each fact (the language, the folded text the spans are aligned in, the
-sentences, the candidate names and dates offered to the model, the places
-mentioned) is worked out on first use and then kept, so no stage works it out
-again and a cache hit that needs none of them pays for none.
+candidate names, dates and documents offered to the model) is worked out on first
+use and then kept, so no stage works it out again and a cache hit that needs none
+of them pays for none.
 """
 
 from __future__ import annotations
@@ -18,7 +18,6 @@ from communique.text.instructions import strip_instructions
 
 if TYPE_CHECKING:
     from communique.text.alignment import FoldedText
-    from communique.text.places import PlaceMention
 
 # Each part imports what computes it on first use: a run served from the cache reads
 # no article and loads none of it.
@@ -48,12 +47,6 @@ class AnalysedText:
         return FoldedText(self.text)
 
     @cached_property
-    def sentences(self) -> tuple[tuple[int, int], ...]:
-        from communique.text.attendance import sentences
-
-        return sentences(self.text)
-
-    @cached_property
     def candidate_names(self) -> tuple[str, ...]:
         """The names the model may give (runs of capitalised words, as written)."""
         from communique.text.candidates import candidate_names
@@ -78,13 +71,6 @@ class AnalysedText:
         from communique.text.language import needs_english_forms
 
         return needs_english_forms(self.language, self.candidate_names)
-
-    @cached_property
-    def places(self) -> tuple[PlaceMention, ...]:
-        """Countries, organisations and cities the text mentions."""
-        from communique.text.places import place_mentions
-
-        return place_mentions(self.text, self.language)
 
 
 class AnalysedArticle:
