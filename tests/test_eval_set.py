@@ -31,8 +31,8 @@ def test_every_case_has_an_article_and_a_gold_record_that_load(part: str) -> Non
 
 
 def test_real_cases_cover_seven_languages_and_the_parts_are_disjoint() -> None:
-    tuned, audited, held = _ids("tuned"), _ids("audited"), _ids("set-aside")
-    assert not tuned & held and not audited & held and not tuned & audited
+    parts = [_ids(part) for part in ("tuned", "audited", "audited-fresh", "set-aside")]
+    assert sum(map(len, parts)) == len(set().union(*parts))
     languages = Counter(load_case(g).language for _, g in case_paths(PARTS["tuned"]))
     languages.update(load_case(g).language for _, g in case_paths(PARTS["audited"]))
     assert {lang for lang, n in languages.items() if n >= 5} >= {
@@ -46,19 +46,25 @@ def test_real_cases_cover_seven_languages_and_the_parts_are_disjoint() -> None:
     }
 
 
-def test_the_set_aside_tranche_is_real_varied_and_unseen() -> None:
-    """Set aside before the verification work: 30 or more real articles, 20 or more not
-    in English, all seven languages, 12 or more reports of several events."""
-    cases = [load_case(g) for _, g in case_paths(PARTS["set-aside"])]
+@pytest.mark.parametrize("part", ["audited-fresh", "set-aside"])
+def test_each_fresh_tranche_is_real_varied_and_new(part: str) -> None:
+    """Each tranche set aside before a round of tuning: 30 or more real articles, 20 or
+    more not in English, all seven languages, 12 or more reports of several events,
+    none from a page an earlier part holds."""
+    cases = [load_case(g) for _, g in case_paths(PARTS[part])]
     assert len(cases) >= 30 and not any(c.synthetic for c in cases)
     assert sum(c.language != "en" for c in cases) >= 20
     assert {c.language for c in cases} >= {"en", "ru", "az", "tr", "fr", "es", "nl"}
     assert sum(len(c.events) >= 2 for c in cases) >= 12
     sources = {url for c in cases for url in _URL.findall(c.source)}
+    before = {
+        "audited-fresh": ("tuned", "audited"),
+        "set-aside": ("tuned", "audited", "audited-fresh"),
+    }
     earlier = {
         url
-        for part in ("tuned", "audited")
-        for _, g in case_paths(PARTS[part])
+        for older in before[part]
+        for _, g in case_paths(PARTS[older])
         for url in _URL.findall(load_case(g).source)
     }
     assert len(sources) >= len(cases) and not sources & earlier

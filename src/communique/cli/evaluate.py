@@ -42,7 +42,8 @@ def eval_command(
         str | None,
         typer.Option(
             "--set",
-            help="real (tuned + audited + set-aside, the default), tuned, audited, set-aside, "
+            help="real (tuned + audited + audited-fresh + set-aside, the default), tuned, audited, "
+            "audited-fresh, set-aside, "
             "synthetic, all, "
             "or gate (the fixed subset CI runs; the default with --check).",
             show_default=False,

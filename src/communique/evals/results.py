@@ -95,7 +95,8 @@ class CaseScore(_Out):
 
 
 class PartScore(_Out):
-    """The overall metrics of one part of the eval set (tuned, audited, set-aside; synthetic)."""
+    """The overall metrics of one part of the eval set (tuned, audited, audited-fresh,
+    set-aside; synthetic)."""
 
     n_cases: int
     headline: float

@@ -1,12 +1,14 @@
 """Running the eval set: summarise every case (through the cache) and score it.
 
-The set has four parts, each a folder of cases: ``evals/cases`` (real articles,
+The set has five parts, each a folder of cases: ``evals/cases`` (real articles,
 ``tuned``: prompts and rules may be developed looking at them), ``evals/cases-test``
 (real articles, ``audited``: set aside once, then read in a hand audit, so counted
-as tuned since), ``evals/cases-fresh`` (real articles, ``set-aside``: labelled and
-set aside before the verification work; scored, never tuned on) and
-``evals/synthetic`` (texts written to test one behaviour each, scored apart from the
-headline). Named sets select parts (``real`` = tuned + audited + set-aside) or, for
+as tuned since), ``evals/cases-fresh`` (real articles, ``audited-fresh``: the second
+tranche set aside, read in the same way since), ``evals/cases-unseen`` (real
+articles, ``set-aside``: labelled and set aside before the recall turns; scored,
+never tuned on) and ``evals/synthetic`` (texts written to test one behaviour each,
+scored apart from the headline). Named sets select parts (``real`` = every part of
+real articles) or, for
 ``gate``, the fixed list of real cases in ``evals/gate.txt`` that CI can afford to
 run.
 
@@ -37,15 +39,17 @@ EVALS = ROOT / "evals"
 PARTS: dict[str, Path] = {
     "tuned": EVALS / "cases",
     "audited": EVALS / "cases-test",
-    "set-aside": EVALS / "cases-fresh",
+    "audited-fresh": EVALS / "cases-fresh",
+    "set-aside": EVALS / "cases-unseen",
     "synthetic": EVALS / "synthetic",
 }
 #: the parts of real published articles (the headline's)
-REAL_SETS_PARTS: tuple[str, ...] = ("tuned", "audited", "set-aside")
+REAL_SETS_PARTS: tuple[str, ...] = ("tuned", "audited", "audited-fresh", "set-aside")
 SETS: dict[str, tuple[str, ...]] = {
     "real": REAL_SETS_PARTS,
     "tuned": ("tuned",),
     "audited": ("audited",),
+    "audited-fresh": ("audited-fresh",),
     "set-aside": ("set-aside",),
     "synthetic": ("synthetic",),
     "all": (*REAL_SETS_PARTS, "synthetic"),
