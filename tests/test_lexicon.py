@@ -371,7 +371,7 @@ def _pattern_users() -> dict[str, Callable[[str], object]]:
     """Each ``*_patterns`` category's reader: its compiled pattern as the code holds it,
     applied to an example the way the code applies it."""
     from communique.extract.passes import completion, roles, split
-    from communique.text import attendance, candidates, instructions, places, quotes
+    from communique.text import attendance, candidates, coverage, instructions, places, quotes
     from communique.text import summary_check as summary
     from communique.text.alignment import fold_value
 
@@ -387,6 +387,7 @@ def _pattern_users() -> dict[str, Callable[[str], object]]:
         "future_patterns": search(completion._FUTURE),
         "past_patterns": search(completion._PAST),
         "meeting_verb_patterns": search(completion._MEETING_VERB),
+        "event_cue_patterns": search(coverage._cue()),
         "will_patterns": search(completion._WILL),
         "in_person_patterns": search(completion._PAST_MEETING),
         "call_word_patterns": search(completion._CALL),

@@ -239,7 +239,8 @@ class Provenance(_Model):
     model_passes: int = Field(
         default=1,
         description="Extraction passes over the article (2: a follow-up turn asked "
-        "for events the first answer missed).",
+        "for events the first answer missed; one more for each recall turn, which asked "
+        "about one sentence naming someone in no event yet).",
     )
     passes: list[PassReport] = Field(
         default_factory=list, description="What each post-model pass changed."

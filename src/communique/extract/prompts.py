@@ -27,7 +27,7 @@ from communique.errors import PromptError
 DEFAULT_PROMPT_NAME = "meeting_summary"
 LOCK_FILE = "prompts.lock"
 _FRONT_MATTER = re.compile(r"\A\+\+\+\n(.*?)\n\+\+\+\n", re.DOTALL)
-_SECTION = re.compile(r"^=== (system|user|followup) ===\n", re.MULTILINE)
+_SECTION = re.compile(r"^=== (system|user|followup|recall) ===\n", re.MULTILINE)
 _VERSION = re.compile(r"^v(\d+)$")
 
 
@@ -60,6 +60,16 @@ class Prompt:
     english_names: bool = False
     #: ask, in one more turn, for the English form of roles left in another language
     english_roles: bool = False
+    #: a turn asking about one sentence that may report an event the answer left out
+    #: (a Jinja2 template of ``sentence`` and the ``names`` it holds that no event of
+    #: the answer has; None: no such turn)
+    recall: str | None = None
+    #: at most this many recall turns a part of the text
+    recall_turns: int = 0
+
+    def render_recall(self, sentence: str, names: list[str]) -> str:
+        assert self.recall is not None
+        return str(_template(self.recall).render(sentence=sentence, names=names)).strip()
 
     @property
     def id(self) -> str:
@@ -118,6 +128,8 @@ def parse_prompt(path: Path, name: str) -> Prompt:
         omit=omit,
         english_names=bool(meta.get("english_names", False)),
         english_roles=bool(meta.get("english_roles", False)),
+        recall=sections["recall"].strip() if "recall" in sections else None,
+        recall_turns=int(meta.get("recall_turns", 4 if "recall" in sections else 0)),
     )
 
 

@@ -2,14 +2,16 @@
 
 One conversation per part of the text (the whole text, or overlapping chunks when
 it is too long for the model): the first turn asks for the events; when the prompt
-has them, a follow-up turn asks for the events the answer missed and one more for
-the English form of roles left in the article's language. Each turn continues the
-same conversation, so the embedded backend reads only the new turn; a failed turn
-keeps what the earlier ones gave.
+has them, a follow-up turn asks for the events the answer missed, recall turns ask
+about each sentence that reports a meeting and names someone in no event yet, and
+one more turn asks for the English form of roles left in the article's language.
+Each turn continues the same conversation, so the embedded backend reads only the
+new turn; a failed turn keeps what the earlier ones gave.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -36,7 +38,7 @@ class Reading:
     """What the model answered for one article."""
 
     draft: ExtractionDraft
-    #: extraction passes the answer took (1, or 2 with the follow-up turn)
+    #: extraction passes the answer took (1; 2 with the follow-up turn; one more a recall turn)
     passes: int
     #: the first turn's messages when the whole text was read at once (None: chunks)
     messages: Messages | None
@@ -80,10 +82,7 @@ class ModelReader:
         limit = self.backend.context_tokens()
         if limit is None:
             return [text]
-        messages = self.messages(text, article)
-        needed = sum(self.backend.count_tokens(m["content"]) + 8 for m in messages)
-        needed += int(self.prompt.params.get("max_tokens", 0))
-        if needed <= limit:
+        if self._fits(self.messages(text, article)):
             return [text]
         if len(text) < 400:
             raise InputError(
@@ -116,19 +115,20 @@ class ModelReader:
         parts = self.parts(article)
         if len(parts) == 1:
             messages = self.messages(parts[0].text, article)
-            draft, passes = self._converse(messages, parts[0], calls)
+            draft, passes = self._converse(messages, parts[0], article.published, calls)
             return Reading(draft, passes, messages)
         from communique.extract.chunks import merge
 
         drafts, passes = [], 0
         for part in parts:
-            draft, part_passes = self._converse(self.messages(part.text, article), part, calls)
+            messages = self.messages(part.text, article)
+            draft, part_passes = self._converse(messages, part, article.published, calls)
             drafts.append(draft)
             passes = max(passes, part_passes)
         return Reading(merge(drafts), passes, None)
 
     def _converse(
-        self, messages: Messages, part: AnalysedText, calls: CallLog
+        self, messages: Messages, part: AnalysedText, published: dt.date | None, calls: CallLog
     ) -> tuple[ExtractionDraft, int]:
         """One part's conversation: its draft, and how many extraction passes it took."""
         from communique.extract.followup import english_roles, merge_drafts
@@ -152,9 +152,61 @@ class ModelReader:
             except CommuniqueError as exc:
                 logger.warning("the follow-up pass failed, keeping the first answer: %s", exc)
                 conversation = conversation[:-1]
+        if self.prompt.recall is not None and draft.events:
+            draft, asked = self._recall(caller, draft, conversation, part, published, calls)
+            passes += asked
         if self.prompt.english_roles:
             draft = english_roles(caller, draft, conversation, params, calls, part)
         return draft, passes
+
+    def _recall(
+        self,
+        caller: ModelCaller,
+        draft: ExtractionDraft,
+        conversation: Messages,
+        part: AnalysedText,
+        published: dt.date | None,
+        calls: CallLog,
+    ) -> tuple[ExtractionDraft, int]:
+        """The draft with the events the recall turns found, and how many were asked.
+
+        Each sentence that reports a meeting and names someone in no event of the draft
+        so far is asked about in a turn of its own, branching from the conversation so
+        far (the backend's cache of it is reused), at most ``recall_turns`` times.
+        """
+        from communique.extract.followup import merge_drafts
+        from communique.text.coverage import cue_sentences, uncovered
+
+        response_model = self.response_model(part)
+        asked = 0
+        for sentence in cue_sentences(part.text, part.candidate_names, published):
+            if asked >= self.prompt.recall_turns:
+                break
+            named = [n for e in draft.events for p in e.people for n in (p.name, p.en) if n]
+            new = uncovered(sentence, named)
+            if not new:
+                continue
+            question = self.prompt.render_recall(sentence.text, new)
+            turn = [*conversation, {"role": "user", "content": question}]
+            if not self._fits(turn):
+                break
+            asked += 1
+            calls.next_turn()
+            try:
+                more = caller.call(response_model, turn, self.prompt.params, calls, part.folded)
+            except CommuniqueError as exc:
+                logger.warning("a recall turn failed, keeping the answer so far: %s", exc)
+                continue
+            draft = merge_drafts(draft, more)
+        return draft, asked
+
+    def _fits(self, messages: Messages) -> bool:
+        """Whether ``messages`` and the output allowance fit in the model's context."""
+        limit = self.backend.context_tokens()
+        if limit is None:
+            return True
+        needed = sum(self.backend.count_tokens(m["content"]) + 8 for m in messages)
+        return needed + int(self.prompt.params.get("max_tokens", 0)) <= limit
 
     def summaries_to_reask(self, reading: Reading, assembled: Assembled) -> bool:
         """Whether a summary the model wrote was replaced because it contradicted its

@@ -22,6 +22,11 @@ Categories:
     Regular-expression fragments: a document signed, a phone or video call, the
     spokesperson who reports a meeting, a deputy's rank in a title.
 
+``event_cue_patterns``
+    Regular-expression fragments matched at a word's beginning: a word that reports a
+    meeting, call, signing or visit ("met", "görüştü", "entretien"). A sentence with
+    one that names someone in no event of the model's answer gets a recall turn.
+
 ``organisation_words``
     Words that make a run of capitalised words an organisation, not a person's name
     ("Fondation Mérieux", "Qoşulmama Hərəkatı"). Matched as a word's beginning, so an
