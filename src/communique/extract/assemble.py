@@ -26,7 +26,7 @@ from communique.text.candidates import SUFFIX_LETTERS, THING_WORDS
 from communique.text.dates import resolve_date
 from communique.text.names import english_form, fold, same_person
 from communique.text.organisations import is_organisation_name
-from communique.text.places import is_place
+from communique.text.places import CITY_STATES, country_code, is_place
 
 
 def standalone_name(name: str, text: str) -> str:
@@ -156,8 +156,13 @@ def build_event(
             agreements.append(agreement)
     location = None
     city = event.city or None
-    if city and event.country and city.casefold() == event.country.casefold():
-        city = None  # "city": "Azerbaijan" is a country, not a stated city
+    if (
+        city
+        and event.country
+        and city.casefold() == event.country.casefold()
+        and country_code(city) not in CITY_STATES
+    ):
+        city = None  # "city": "Azerbaijan" is a country, not a stated city (Singapore is both)
     if city or event.country:
         location = Location(city=city, country=event.country or None)
     return Event(

@@ -22,7 +22,9 @@ from anyascii import anyascii
 
 from communique import lexicon
 from communique.text.datewords import DATE_WORDING
+from communique.text.morphology import _analyzer as russian_analyzer
 from communique.text.names import title_words
+from communique.text.role_concepts import concepts
 from communique.text.spans import WORD_PATTERN
 
 #: languages whose CLDR names are indexed (English first: its names are the canonical ones)
@@ -57,7 +59,7 @@ _EXTRA_NAMES = {
     "MD": ("Republic of Moldova",),
     "MK": ("Macedonia",),
     "VA": ("Vatican", "Vatican City"),
-    "PS": ("State of Palestine", "Palestinian Territories"),
+    "PS": ("State of Palestine", "Palestinian Territories", "Palestine"),
 }
 # Demonyms that do not share a stem with the country name (the lexicon's
 # ``irregular_demonyms``, every language's).
@@ -72,7 +74,8 @@ _NOT_ADJECTIVES = frozenset(lexicon.words("not_demonyms"))
 # International organisations: canonical English acronym or name, and other forms.
 ORGANISATIONS: dict[str, tuple[str, ...]] = {
     "UN": ("United Nations", "ООН", "ONU", "BM", "BMT", "Birleşmiş Milletler",
-           "Birləşmiş Millətlər", "Organisation des Nations unies", "Naciones Unidas",
+           "Birləşmiş Millətlər", "Organisation des Nations unies", "Nations unies",
+           "Naciones Unidas",
            "Verenigde Naties", "VN"),
     "EU": ("European Union", "ЕС", "Евросоюз", "UE", "AB", "Aİ", "Avropa İttifaqı",
            "Avrupa Birliği", "Union européenne", "Unión Europea", "Europese Unie",
@@ -110,7 +113,27 @@ ORGANISATIONS: dict[str, tuple[str, ...]] = {
     "WTO": ("ВТО", "OMC", "DTÖ", "ÜTT", "World Trade Organization"),
     "ILO": ("МОТ", "OIT", "ILO", "International Labour Organization"),
     "UNHCR": ("УВКБ", "HCR", "ACNUR", "BMMYK", "United Nations High Commissioner for Refugees"),
+    "EBRD": ("ЕБРР", "BERD", "European Bank for Reconstruction and Development",
+             "Европейский банк реконструкции и развития", "Avrupa İmar ve Kalkınma Bankası"),
 }  # fmt: skip
+#: countries that are one city: "Singapore, Singapore" states a city, "Georgia, Georgia" none
+CITY_STATES = frozenset({"SG", "MC", "VA", "HK", "MO", "GI"})
+#: organisations that belong to another: naming the parent does not contradict them
+PART_OF: dict[str, str] = {
+    name: "UN"
+    for name in ("UNICEF", "UNESCO", "UNDP", "UNHCR", "WHO", "FAO", "ILO", "ECLAC", "IMF",
+                 "World Bank")
+}  # fmt: skip
+# Regions named like a country ("América del Sur" is no mention of America): a run
+# that is one of them names no country.
+REGIONS: tuple[str, ...] = (
+    "South America", "Latin America", "Central America", "North America",
+    "América del Sur", "América Latina", "Latinoamérica", "América Central",
+    "Centroamérica", "Amérique du Sud", "Amérique latine", "Amérique centrale",
+    "Zuid-Amerika", "Latijns-Amerika", "Midden-Amerika", "Южная Америка",
+    "Латинская Америка", "Центральная Америка", "Cənubi Amerika", "Latın Amerikası",
+    "Güney Amerika", "Latin Amerika", "Orta Amerika",
+)  # fmt: skip
 
 
 def fold(text: str) -> str:
@@ -135,6 +158,7 @@ class _Index:
     stems: dict[str, str]  # stem key -> ISO code
     first_words: dict[str, str]  # first word of a many-word name -> ISO code
     organisations: dict[str, str]  # key -> canonical
+    regions: frozenset[str]  # keys of regions named like a country
 
 
 @lru_cache(maxsize=1)
@@ -186,7 +210,8 @@ def _index() -> _Index:
     for canonical, forms in ORGANISATIONS.items():
         for form in (canonical, *forms):
             organisations.setdefault(_key(form), canonical)
-    return _Index(countries, english, cities, stems, firsts, organisations)
+    regions = frozenset(_key(name) for name in REGIONS)
+    return _Index(countries, english, cities, stems, firsts, organisations, regions)
 
 
 def _stem(key: str, language: str) -> str:
@@ -268,14 +293,32 @@ def demonym_country(word: str, language: str | None = None) -> str | None:
     if key in index.countries:
         return index.countries[key]
     for table in (index.stems, index.first_words):  # "Georgian": Georgia before South Georgia
-        for size in range(min(len(key), 9), 3, -1):
+        for size in range(len(key), 3, -1):  # "Великобритании": the whole stem
             code = table.get(key[:size])
             if code is None:
                 continue
-            # a four-letter stem (Iran, Peru, Mali) only with a short demonym ending
-            if size >= 5 or len(key) <= size + 4:
-                return code
+            # a four-letter stem (Iran, Peru, Mali) only with a short demonym ending,
+            # and never in a word naming a title ("Maliye Bakanı" is the finance minister)
+            bare = re.split("['’]", word, maxsplit=1)[0]  # "Mali'ye": Mali, to Mali
+            if size >= 5 or (len(key) <= size + 4 and not concepts(bare, language)):
+                return code if _may_name_a_place(word) else None
     return None
+
+
+def _may_name_a_place(word: str) -> bool:
+    """Whether pymorphy3 lets a Russian word be a place or a demonym: a word its
+    dictionary knows only as a common noun is none ("Палаты" is a chamber, not Palau).
+    Words of other scripts, and words the dictionary does not know, may be."""
+    if not any("а" <= c <= "я" or c == "ё" for c in word.lower()):
+        return True
+    analyzer = russian_analyzer()
+    lowered = word.lower()
+    if not analyzer.word_is_known(lowered):
+        return True
+    return any(
+        "Geox" in p.tag or p.tag.POS in ("ADJF", "ADJS") or "anim" in p.tag
+        for p in analyzer.parse(lowered)
+    )
 
 
 _WORD = re.compile(WORD_PATTERN)
@@ -287,7 +330,7 @@ _TITLE_KEYS = title_words()
 class PlaceMention:
     start: int
     end: int
-    kind: str  # "country" | "organisation" | "city"
+    kind: str  # "country" | "organisation" | "city" (a region is skipped, never yielded)
     value: str  # ISO code, organisation canonical name, or English city
 
 
@@ -323,7 +366,9 @@ def _find_place_mentions(text: str, language: str | None) -> Iterator[PlaceMenti
         for size in range(longest, 0, -1):
             start, end = words[i].start(), words[i + size - 1].end()
             key = _key(text[start:end])
-            if key in index.organisations and (capital or size > 1):
+            if key in index.regions:
+                found = PlaceMention(start, end, "region", key)
+            elif key in index.organisations and (capital or size > 1):
                 found = PlaceMention(start, end, "organisation", index.organisations[key])
             elif key in index.countries and capital:
                 found = PlaceMention(start, end, "country", index.countries[key])
@@ -340,9 +385,9 @@ def _find_place_mentions(text: str, language: str | None) -> Iterator[PlaceMenti
             if found is not None:
                 i += size
                 break
-        if found is not None:
+        if found is not None and found.kind != "region":
             yield found
-        else:
+        elif found is None:
             i += 1
 
 
@@ -394,8 +439,10 @@ def venue_city(name: str, language: str | None = None) -> str | None:
     case ending; a country or an organisation written as the city is not one.
     """
     name = " ".join(name.split())
-    if not name or country_code(name) is not None or organisation(name) is not None:
+    if not name or organisation(name) is not None:
         return None
+    if (code := country_code(name)) is not None:  # a country, unless a city-state
+        return english_city(name) if code in CITY_STATES else None
     if (english := english_city(name)) is not None:
         return english
     from communique.text.morphology import nominative_place

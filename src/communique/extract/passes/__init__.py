@@ -57,10 +57,13 @@ PASSES: tuple[Pass, ...] = (
     Pass(
         "missed_events",
         lambda ev, c: completion.add_missed_events(
-            ev, c.text, c.doc, c.published, english=c.english
+            ev, c.text, c.doc, c.published, c.language, english=c.english
         ),
     ),
-    Pass("attendees", lambda ev, c: completion.add_attendees(ev, c.text, c.doc, english=c.english)),
+    Pass(
+        "attendees",
+        lambda ev, c: completion.add_attendees(ev, c.text, c.doc, c.language, english=c.english),
+    ),
     Pass("signing_lead", lambda ev, c: completion.mark_signing(ev, c.text)),
     Pass("call_wording", lambda ev, c: completion.mark_calls(ev, c.text)),
     Pass("announced_lead", lambda ev, c: completion.mark_announced(ev, c.text, c.published)),

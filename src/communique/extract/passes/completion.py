@@ -29,7 +29,7 @@ from communique.text.attendance import (
 from communique.text.candidates import candidate_dates
 from communique.text.dates import YEAR, resolve_date
 from communique.text.names import latin_name, name_tokens
-from communique.text.organisations import is_organisation_name
+from communique.text.personhood import can_be_person
 from communique.text.quotes import find_quotes
 
 _SIDE_ORDER = {"host": 0, "visitor": 1, "other": 2}
@@ -139,7 +139,9 @@ def _mentions_token(token: str, folded: str) -> bool:
     return re.search(pattern, folded) is not None
 
 
-def add_attendees(events: list[Event], text: str, doc: FoldedText, *, english: bool) -> None:
+def add_attendees(
+    events: list[Event], text: str, doc: FoldedText, language: str | None, *, english: bool
+) -> None:
     """Add the people a sentence says also attended (see :mod:`communique.text.attendance`).
 
     Each joins the event the sentence is about: the event one of whose participants
@@ -155,7 +157,7 @@ def add_attendees(events: list[Event], text: str, doc: FoldedText, *, english: b
         people = [p for event in events for p in event.participants]
         if named_already(attendee.name, (attendee.start, attendee.end), people):
             continue
-        if is_organisation_name(attendee.name):
+        if not can_be_person(attendee.name, language):
             continue  # "Fondation Mérieux" took part as an organisation, not a person
         if _after_unextracted_meeting(attendee, text, everyone):
             continue
@@ -319,7 +321,13 @@ _SIDE_OPPOSITE: dict[str, Side] = {"host": "visitor", "visitor": "host", "other"
 
 
 def add_missed_events(
-    events: list[Event], text: str, doc: FoldedText, published: dt.date | None, *, english: bool
+    events: list[Event],
+    text: str,
+    doc: FoldedText,
+    published: dt.date | None,
+    language: str | None,
+    *,
+    english: bool,
 ) -> None:
     """Add the meetings and calls the model missed that a sentence plainly reports.
 
@@ -349,7 +357,7 @@ def add_missed_events(
             if (
                 not any(known(n, names) for n in (titled.name, latin_name(titled.name)))
                 and not named_already(titled.name, at, everyone)
-                and not is_organisation_name(titled.name)
+                and can_be_person(titled.name, language)
             ):
                 names.append(titled.name)
                 new.append(titled)

@@ -27,6 +27,7 @@ from communique.text.datewords import DATE_WORDING
 from communique.text.gazetteer import city_spans, is_city_name, known_city
 from communique.text.organisations import is_organisation_name
 from communique.text.places import (
+    PART_OF,
     PlaceMention,
     city_country,
     country_code,
@@ -146,14 +147,16 @@ def _ground(
 ) -> None:
     """One affiliation against its evidence.
 
-    The person's own title phrase decides when it names a country or organisation
-    and not the value: the text contradicts the value, and the phrase corrects it.
-    Otherwise a value the text names anywhere is kept (in English), with that mention
-    as its source; a known country or an organisation's name the text never names
-    stays, flagged by a null source; anything else is dropped. An affiliation the
-    model left out is taken from the title phrase.
+    The person's own title phrase decides when it names one country or organisation
+    next to the name, and names the value nowhere (not even further off, as in
+    "Australian High Commissioner to Pakistan"): the text contradicts the value, and
+    the phrase corrects it. A phrase naming several decides nothing. Otherwise a value
+    the text names anywhere is kept (in English), with that mention as its source; a
+    known country or an organisation's name the text never names stays, flagged by a
+    null source; anything else is dropped. An affiliation the model left out is taken
+    from the title phrase.
     """
-    phrase, lead_in = _title_mentions(person, text, others, language)
+    phrase, lead_in, whole = _title_mentions(person, text, others, language)
     titled = phrase[0] if phrase else None
     if person.affiliation is None:
         if titled is not None:
@@ -164,7 +167,11 @@ def _ground(
     if wanted is None:  # "Turkish Grand National Assembly": the country it names, if any
         inner = [m for m in place_mentions(person.affiliation, "en") if m.kind == "country"]
         wanted = inner[0].value if inner else None
-    if titled is not None and all(m.value != wanted for m in (*phrase, *lead_in)):
+    if (
+        titled is not None
+        and len({m.value for m in phrase}) == 1
+        and all(m.value not in (wanted, PART_OF.get(wanted or "")) for m in (*whole, *lead_in))
+    ):
         # the person's own title phrase names another ("el canciller chileno Diego Rojas"
         # with "Argentina"): the text contradicts the value, and corrects it
         person.affiliation = _english(titled)
@@ -226,26 +233,32 @@ def _key(name: str) -> str:
 
 def _title_mentions(
     person: Participant, text: str, others: list[tuple[int, int]], language: str | None
-) -> tuple[list[PlaceMention], list[PlaceMention]]:
-    """The countries and organisations the person's title phrase names, in order, and
-    those of the few words that lead into it. A phrase ends at words like "and" or
-    "in", so "the ambassador of Uruguay in Chile, Martín Rivero" and "his Azerbaijani
-    and Georgian counterparts" leave part of the title in the lead-in."""
+) -> tuple[list[PlaceMention], list[PlaceMention], list[PlaceMention]]:
+    """The countries and organisations the person's title phrase names next to the
+    name, in order; those of the few words that lead into it; and all the phrase
+    names. A phrase ends at words like "and" or "in", so "the ambassador of Uruguay
+    in Chile, Martín Rivero" and "his Azerbaijani and Georgian counterparts" leave
+    part of the title in the lead-in."""
     for span in person.evidence[:2]:
         phrase = title_phrase(text, span.start, span.end, others)
         if phrase is None:
             continue
         offset = phrase.span.start
-        found = [
+        whole = [
             PlaceMention(m.start + offset, m.end + offset, m.kind, m.value)
             for m in place_mentions(phrase.span.text, language)
             if m.kind in ("country", "organisation")
-            and (phrase.side == "after" or _words_between(text, m.end + offset, span.start) < 4)
+        ]
+        found = [
+            m
+            for m in whole
+            if phrase.side == "after" or _words_between(text, m.end, span.start) < 4
         ]
         if found:
             lead = _lead_in(text, offset, others) if phrase.side == "before" else ""
-            return found, [m for m in place_mentions(lead, language) if m.kind != "city"]
-    return [], []
+            lead_in = [m for m in place_mentions(lead, language) if m.kind != "city"]
+            return found, lead_in, whole
+    return [], [], []
 
 
 _SENTENCE_END = re.compile(r"[.!?\n]\s")
