@@ -112,6 +112,9 @@ def test_a_city_state_keeps_its_city_and_a_country_gives_none() -> None:
         ("Erdoğan İran", "tr", False),  # a name, then the next words' country
         ("Fondation Mérieux", "fr", False),
         ("Chad Wolf", "en", True),  # a country's name opening a name is a first name
+        ("George W", "en", False),  # cut at an initial
+        ("Mohammed bin Salman Al", "en", False),  # cut at a particle
+        ("Mohammed bin Salman Al Saud", "en", True),
     ],
 )
 def test_a_name_read_from_the_text_is_a_persons_only_when_it_can_be(
