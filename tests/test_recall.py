@@ -121,3 +121,18 @@ def test_no_recall_turn_when_the_answer_names_everyone_or_the_prompt_has_none(
     )
     assert record.status == "ok" and len(fake_openai.requests) == 2
     assert load_prompt("meeting_summary@v7").recall is None
+
+
+def test_the_embedded_backend_reuses_a_conversation_a_recall_turn_branches_from() -> None:
+    from communique.extract.backends.local import LocalBackend
+
+    backend = LocalBackend()  # the model is loaded only when a request is made
+    system, article = {"role": "system", "content": "s"}, {"role": "user", "content": "a"}
+    answer, recall_1 = {"role": "assistant", "content": "{}"}, {"role": "user", "content": "r1"}
+    backend._conversation = [system, article, answer, recall_1, answer]
+    recall_2 = {"role": "user", "content": "r2"}
+    assert backend._continues([system, article, answer, recall_2])  # a branch: reused
+    assert backend._continues([system, article, answer, recall_1, answer, recall_2])
+    # another article, or a first turn only shared, starts from the static prefix
+    assert not backend._continues([system, {"role": "user", "content": "b"}])
+    assert not backend._continues([system, article])

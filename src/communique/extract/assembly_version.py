@@ -104,9 +104,10 @@ def assembly_version() -> str:
 
 
 #: modules that shape what the model is asked and how its turns are combined: the
-#: candidate names, dates and documents offered to it, the draft it fills in, the
-#: conversation and its follow-up turns; a change there must not be served a cached
-#: answer to the old request
+#: candidate names, dates and documents offered to it (and the place names that are
+#: no candidate), the draft it fills in, the conversation, its follow-up turns and
+#: the sentences its recall turns ask about; a change there must not be served a
+#: cached answer to the old request
 REQUEST_MODULES = (
     "text/candidates.py",
     "text/datewords.py",
@@ -115,6 +116,10 @@ REQUEST_MODULES = (
     "text/instructions.py",
     "text/language.py",
     "text/analysis.py",
+    "text/places.py",
+    "text/coverage.py",
+    "text/attendance.py",
+    "text/organisations.py",
     "extract/draft.py",
     "extract/reader.py",
     "extract/followup.py",

@@ -196,9 +196,16 @@ class LocalBackend(Backend):
         return self._prefixes[system]
 
     def _continues(self, messages: list[dict[str, Any]]) -> bool:
-        """Whether ``messages`` carry on the last conversation (same turns, then more)."""
+        """Whether ``messages`` carry on the last conversation (same turns, then more), or
+        branch from it: every turn but the new question is one of its turns (a recall
+        turn asked after another), so the context of the turns they share is reused."""
         last = self._conversation
-        return last is not None and len(messages) > len(last) and messages[: len(last)] == last
+        if last is None:
+            return False
+        if len(messages) > len(last) and messages[: len(last)] == last:
+            return True
+        shared = len(messages) - 1
+        return shared >= 3 and shared < len(last) and messages[:shared] == last[:shared]
 
     def _rewind(self, prefix: tuple[int, ...]) -> None:
         """Drop everything after ``prefix`` from the context, when the context starts with it."""
@@ -274,7 +281,8 @@ class LocalBackend(Backend):
         raw = self._complete(grammar, kwargs)
         if prefix is not None:
             # A follow-up turn of this conversation (a second pass over the same
-            # article) reuses the context evaluated so far: only its new turn is read.
+            # article) reuses the context evaluated so far: only its new turn is read
+            # (llama.cpp keeps the longest prefix of tokens the context shares with it).
             reply = raw["choices"][0]["message"]
             self._conversation = [*messages, {"role": "assistant", "content": reply["content"]}]
         from openai.types.chat import ChatCompletion
