@@ -121,3 +121,20 @@ def test_a_name_read_from_the_text_is_a_persons_only_when_it_can_be(
     name: str, language: str, person: bool
 ) -> None:
     assert can_be_person(name, language) is person
+
+
+@pytest.mark.parametrize(
+    ("name", "english", "kept"),
+    [
+        ("Elmar Məmmədyarov", "Elmar Mmmadyarov", "Elmar Məmmədyarov"),  # a letter dropped
+        ("Məhəmməd Cavad Zərif", "Mehmed Cavad Zrif", "Məhəmməd Cavad Zərif"),
+        ("Elmar Məmmədyarov", "Elmar Mammadyarov", "Elmar Mammadyarov"),  # each written
+        ("Mövlud Çavuşoğlu", "Mövlud Cavusoglu", "Mövlud Cavusoglu"),
+    ],
+)
+def test_an_english_form_that_drops_a_letter_of_the_text_is_not_taken(
+    name: str, english: str, kept: str
+) -> None:
+    from communique.text.names import english_form
+
+    assert english_form(name, english) == kept

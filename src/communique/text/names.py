@@ -114,6 +114,22 @@ def spelling_similarity(a: str, b: str) -> float:
 ENGLISH_FORM_THRESHOLD = 70.0
 
 
+def _letters_dropped(english: str, name: str) -> bool:
+    """Whether a word of ``english`` is a word of the text's form with a non-ASCII letter
+    left out, the others kept or each written as one plain letter ("Mmmadyarov" for
+    "Məmmədyarov", "Zrif" for "Zərif"): a broken spelling, not an English one."""
+    for source in name.split():
+        if source.isascii() or not all(
+            "LATIN" in unicodedata.name(c, "") for c in source if c.isalpha()
+        ):  # a word of another script is transliterated, not spelled letter by letter
+            continue
+        pattern = "".join(re.escape(c) if c.isascii() else "[a-z]?" for c in source)
+        for word in english.split():
+            if len(word) < len(source) and re.fullmatch(pattern, word, re.IGNORECASE):
+                return True
+    return False
+
+
 def english_form(name: str, english: str | None) -> str:
     """The person's name for an English record.
 
@@ -128,7 +144,7 @@ def english_form(name: str, english: str | None) -> str:
     latin = all(not c.isalpha() or "LATIN" in unicodedata.name(c, "") for c in english)
     if not latin or title_in_name(english) is not None:
         return fallback
-    if len(name_tokens(english)) > len(name_tokens(name)) + 1:
+    if len(name_tokens(english)) > len(name_tokens(name)) + 1 or _letters_dropped(english, name):
         return fallback
     if spelling_similarity(english, fallback) >= ENGLISH_FORM_THRESHOLD:
         return english
