@@ -153,7 +153,8 @@ class ModelReader:
                 logger.warning("the follow-up pass failed, keeping the first answer: %s", exc)
                 conversation = conversation[:-1]
         if self.prompt.recall is not None and draft.events:
-            draft, asked = self._recall(caller, draft, conversation, part, published, calls)
+            turns = (caller, response_model, conversation)
+            draft, asked = self._recall(turns, draft, part, published, calls)
             passes += asked
         if self.prompt.english_roles:
             draft = english_roles(caller, draft, conversation, params, calls, part)
@@ -161,9 +162,8 @@ class ModelReader:
 
     def _recall(
         self,
-        caller: ModelCaller,
+        turns: tuple[ModelCaller, type[ExtractionDraft], Messages],
         draft: ExtractionDraft,
-        conversation: Messages,
         part: AnalysedText,
         published: dt.date | None,
         calls: CallLog,
@@ -177,7 +177,7 @@ class ModelReader:
         from communique.extract.followup import merge_drafts
         from communique.text.coverage import cue_sentences, uncovered
 
-        response_model = self.response_model(part)
+        caller, response_model, conversation = turns  # the part's, as its first turn had
         asked = 0
         for sentence in cue_sentences(part.text, part.candidate_names, published):
             if asked >= self.prompt.recall_turns:
