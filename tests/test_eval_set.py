@@ -8,7 +8,7 @@ from collections import Counter
 import pytest
 
 from communique.evals.gold import case_paths, load_case
-from communique.evals.runner import GATE_FILE, PARTS, gate_ids, set_parts
+from communique.evals.runner import GATE_FILE, PARTS, REAL_SETS_PARTS, gate_ids, set_parts
 from communique.inputs import Article, read_inputs
 
 _URL = re.compile(r"https?://[^\s,;)]+[^\s,;).]")
@@ -31,7 +31,7 @@ def test_every_case_has_an_article_and_a_gold_record_that_load(part: str) -> Non
 
 
 def test_real_cases_cover_seven_languages_and_the_parts_are_disjoint() -> None:
-    parts = [_ids(part) for part in ("tuned", "audited", "audited-fresh", "set-aside")]
+    parts = [_ids(part) for part in REAL_SETS_PARTS]
     assert sum(map(len, parts)) == len(set().union(*parts))
     languages = Counter(load_case(g).language for _, g in case_paths(PARTS["tuned"]))
     languages.update(load_case(g).language for _, g in case_paths(PARTS["audited"]))
@@ -46,7 +46,7 @@ def test_real_cases_cover_seven_languages_and_the_parts_are_disjoint() -> None:
     }
 
 
-@pytest.mark.parametrize("part", ["audited-fresh", "set-aside"])
+@pytest.mark.parametrize("part", ["audited-fresh", "audited-third", "set-aside"])
 def test_each_fresh_tranche_is_real_varied_and_new(part: str) -> None:
     """Each tranche set aside before a round of tuning: 30 or more real articles, 20 or
     more not in English, all seven languages, 12 or more reports of several events,
@@ -59,7 +59,8 @@ def test_each_fresh_tranche_is_real_varied_and_new(part: str) -> None:
     sources = {url for c in cases for url in _URL.findall(c.source)}
     before = {
         "audited-fresh": ("tuned", "audited"),
-        "set-aside": ("tuned", "audited", "audited-fresh"),
+        "audited-third": ("tuned", "audited", "audited-fresh"),
+        "set-aside": ("tuned", "audited", "audited-fresh", "audited-third"),
     }
     earlier = {
         url

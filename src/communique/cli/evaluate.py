@@ -42,8 +42,8 @@ def eval_command(
         str | None,
         typer.Option(
             "--set",
-            help="real (tuned + audited + audited-fresh + set-aside, the default), tuned, audited, "
-            "audited-fresh, set-aside, "
+            help="real (tuned + audited + audited-fresh + audited-third + set-aside, the "
+            "default), tuned, audited, audited-fresh, audited-third, set-aside, "
             "synthetic, all, "
             "or gate (the fixed subset CI runs; the default with --check).",
             show_default=False,

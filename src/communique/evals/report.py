@@ -130,8 +130,8 @@ PART_METRICS = (
 
 
 def parts_table(result: EvalResult) -> Table:
-    """One row per part of the eval set (real: tuned, audited, audited-fresh, set-aside;
-    synthetic)."""
+    """One row per part of the eval set (real: tuned, audited, audited-fresh, audited-third,
+    set-aside; synthetic)."""
     covered = ", ".join(result.headline_parts) or "all"
     table = Table(title=f"by part (the headline covers: {covered})")
     table.add_column("part")

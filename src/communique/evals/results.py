@@ -96,7 +96,7 @@ class CaseScore(_Out):
 
 class PartScore(_Out):
     """The overall metrics of one part of the eval set (tuned, audited, audited-fresh,
-    set-aside; synthetic)."""
+    audited-third, set-aside; synthetic)."""
 
     n_cases: int
     headline: float

@@ -1,13 +1,14 @@
 """Running the eval set: summarise every case (through the cache) and score it.
 
-The set has five parts, each a folder of cases: ``evals/cases`` (real articles,
+The set has six parts, each a folder of cases: ``evals/cases`` (real articles,
 ``tuned``: prompts and rules may be developed looking at them), ``evals/cases-test``
 (real articles, ``audited``: set aside once, then read in a hand audit, so counted
 as tuned since), ``evals/cases-fresh`` (real articles, ``audited-fresh``: the second
 tranche set aside, read in the same way since), ``evals/cases-unseen`` (real
-articles, ``set-aside``: labelled and set aside before the recall turns; scored,
-never tuned on) and ``evals/synthetic`` (texts written to test one behaviour each,
-scored apart from the headline). Named sets select parts (``real`` = every part of
+articles, ``audited-third``: the third tranche, read in the same way since),
+``evals/cases-fourth`` (real articles, ``set-aside``: labelled and set aside before
+the verification turn; scored, never tuned on) and ``evals/synthetic`` (texts
+written to test one behaviour each, scored apart from the headline). Named sets select parts (``real`` = every part of
 real articles) or, for
 ``gate``, the fixed list of real cases in ``evals/gate.txt`` that CI can afford to
 run.
@@ -40,16 +41,24 @@ PARTS: dict[str, Path] = {
     "tuned": EVALS / "cases",
     "audited": EVALS / "cases-test",
     "audited-fresh": EVALS / "cases-fresh",
-    "set-aside": EVALS / "cases-unseen",
+    "audited-third": EVALS / "cases-unseen",
+    "set-aside": EVALS / "cases-fourth",
     "synthetic": EVALS / "synthetic",
 }
 #: the parts of real published articles (the headline's)
-REAL_SETS_PARTS: tuple[str, ...] = ("tuned", "audited", "audited-fresh", "set-aside")
+REAL_SETS_PARTS: tuple[str, ...] = (
+    "tuned",
+    "audited",
+    "audited-fresh",
+    "audited-third",
+    "set-aside",
+)
 SETS: dict[str, tuple[str, ...]] = {
     "real": REAL_SETS_PARTS,
     "tuned": ("tuned",),
     "audited": ("audited",),
     "audited-fresh": ("audited-fresh",),
+    "audited-third": ("audited-third",),
     "set-aside": ("set-aside",),
     "synthetic": ("synthetic",),
     "all": (*REAL_SETS_PARTS, "synthetic"),

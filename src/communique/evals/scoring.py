@@ -165,7 +165,7 @@ def _case_metrics(
 
 
 #: parts of the eval set whose cases make the headline (synthetic cases are scored apart)
-REAL_PARTS = ("tuned", "audited", "audited-fresh", "set-aside")
+REAL_PARTS = ("tuned", "audited", "audited-fresh", "audited-third", "set-aside")
 
 
 def overall_metrics(cases: list[CaseScore]) -> dict[str, float | None]:
