@@ -214,6 +214,21 @@ class PassReport(_Model):
     changes: list[str] = Field(default_factory=list)
 
 
+class CheckedValue(_Model):
+    """A doubtful value asked again in the verification turn, with options from the text."""
+
+    event: int = Field(description="The event's number in the model's answer (1 = first).")
+    field: Literal["city", "affiliation", "date"]
+    person: str | None = Field(default=None, description="Whose affiliation was asked.")
+    stated: str = Field(description="The value the answer first stated.")
+    options: list[str] = Field(default_factory=list)
+    answer: str
+    outcome: Literal["confirmed", "corrected", "left out"] = Field(
+        description="confirmed: the value stays; corrected: another option the text names "
+        "replaced it; left out: the model answered that the text does not state it."
+    )
+
+
 class Provenance(_Model):
     prompt: str = Field(description="Prompt id, e.g. meeting_summary@v1.")
     prompt_sha256: str
@@ -244,6 +259,10 @@ class Provenance(_Model):
     )
     passes: list[PassReport] = Field(
         default_factory=list, description="What each post-model pass changed."
+    )
+    checked: list[CheckedValue] = Field(
+        default_factory=list,
+        description="Values the verification turn asked again, and what became of each.",
     )
 
 

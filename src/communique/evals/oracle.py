@@ -12,15 +12,18 @@ the text does not contradict it.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from communique.errors import ConfigError
 from communique.evals.gold import GoldCase, GoldEvent, GoldParticipant
 from communique.extract.backends.base import Backend
 from communique.extract.draft import ExtractionDraft
+from communique.extract.verify import NOT_STATED, Answerer, Question
 from communique.text.alignment import FoldedText, align
 from communique.text.candidates import candidate_dates
 from communique.text.dates import resolve_date
+from communique.text.places import country_code, english_city, organisation
 
 if TYPE_CHECKING:
     from openai.types.chat import ChatCompletion
@@ -105,6 +108,63 @@ def _draft_person(person: GoldParticipant, text: str, doc: FoldedText) -> dict[s
         "side": person.side,
         "lead": person.head_of_delegation,
     }
+
+
+def gold_answerer(case: GoldCase, published: dt.date | None) -> Answerer:
+    """Answers verification questions as a perfect model would: with the option that is
+    the gold value of the event (or person) asked about, "not stated" when gold has
+    none, and the value stated when gold's is no option (the question cannot say it)."""
+
+    def answer(questions: Sequence[Question]) -> dict[str, str]:
+        return {q.key: _gold_option(case, q, published) for q in questions}
+
+    return answer
+
+
+def _gold_option(case: GoldCase, question: Question, published: dt.date | None) -> str:
+    if question.event >= len(case.events):
+        return question.stated
+    event = case.events[question.event]
+    gold = _gold_value(event, question)
+    if gold is None:
+        return NOT_STATED
+    for option in question.options:
+        if option == NOT_STATED:
+            continue
+        if question.field == "city":
+            same = _place_key(option) == _place_key(gold)
+        elif question.field == "date":
+            same = _day(option, published, event.happened) == gold
+        else:
+            same = _side_key(option) == _side_key(gold)
+        if same:
+            return option
+    return question.stated
+
+
+def _gold_value(event: GoldEvent, question: Question) -> str | None:
+    """The gold value of what ``question`` asks about (None: gold states none)."""
+    if question.field == "city":
+        return event.location.city if event.location else None
+    if question.field == "date":
+        return event.date.isoformat() if event.date else None
+    people = event.participants
+    if question.person is None or question.person >= len(people):
+        return None
+    return people[question.person].affiliation
+
+
+def _place_key(name: str) -> str:
+    return (english_city(name) or name).casefold()
+
+
+def _side_key(name: str) -> str:
+    return country_code(name) or organisation(name) or name.casefold()
+
+
+def _day(wording: str, published: dt.date | None, happened: bool) -> str | None:
+    day = resolve_date(wording, published, happened=happened)
+    return day.isoformat() if day else None
 
 
 class GoldBackend(Backend):

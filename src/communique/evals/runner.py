@@ -8,10 +8,9 @@ tranche set aside, read in the same way since), ``evals/cases-unseen`` (real
 articles, ``audited-third``: the third tranche, read in the same way since),
 ``evals/cases-fourth`` (real articles, ``set-aside``: labelled and set aside before
 the verification turn; scored, never tuned on) and ``evals/synthetic`` (texts
-written to test one behaviour each, scored apart from the headline). Named sets select parts (``real`` = every part of
-real articles) or, for
-``gate``, the fixed list of real cases in ``evals/gate.txt`` that CI can afford to
-run.
+written to test one behaviour each, scored apart from the headline). Named sets
+select parts (``real`` = every part of real articles) or, for ``gate``, the fixed
+list of real cases in ``evals/gate.txt`` that CI can afford to run.
 
 The committed baseline (``evals/baseline.json``) holds the gate's scores for the
 default prompt on the embedded model; :func:`check_against_baseline` is the CI gate.
@@ -29,7 +28,7 @@ from pathlib import Path
 from rich.progress import Progress
 
 from communique.evals.gold import case_paths, load_case
-from communique.evals.oracle import gold_draft
+from communique.evals.oracle import gold_answerer, gold_draft
 from communique.evals.results import CaseScore, EvalResult
 from communique.evals.scoring import score_case, summarise_scores
 from communique.extract.pipeline import Summariser
@@ -131,7 +130,8 @@ def run_eval(
         if oracle and isinstance(item, Article):
             summaries = "summary" not in summariser.prompt.omit
             draft = gold_draft(case, item.text, item.published, summaries=summaries)
-            record = summariser.assemble_record(item, draft)
+            answerer = gold_answerer(case, item.published)
+            record = summariser.assemble_record(item, draft, answerer)
         else:
             record = summariser.summarise(item)
         if record.provenance is not None and record.provenance.cached:

@@ -135,3 +135,10 @@ def request_version() -> str:
     for path in lexicon_files():  # the candidates and instructions read it
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()[:16]
+
+
+@cache
+def verification_version() -> str:
+    """sha256 (12 hex digits) of the code that asks the verification turn: it keys the
+    answers of prompts that ask one (its questions are part of their request)."""
+    return hashlib.sha256((PACKAGE_DIR / "extract/verify.py").read_bytes()).hexdigest()[:12]

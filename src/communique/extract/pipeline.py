@@ -18,7 +18,11 @@ from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from communique.errors import CommuniqueError, InputError, NotAttemptedError
-from communique.extract.assembly_version import assembly_version, request_version
+from communique.extract.assembly_version import (
+    assembly_version,
+    request_version,
+    verification_version,
+)
 from communique.extract.backends import Backend, get_backend
 from communique.extract.cached import CachedRecords, output_sha
 from communique.extract.chunks import (
@@ -29,7 +33,7 @@ from communique.extract.chunks import (
 )
 from communique.extract.concurrency import Breaker, LimitedBackend, RateLimiter, ordered_map
 from communique.extract.prompts import Prompt, load_prompt
-from communique.extract.reader import ModelReader
+from communique.extract.reader import ModelReader, Reading
 from communique.extract.records import (
     article_info,
     drop_ungrounded,
@@ -43,6 +47,7 @@ from communique.schema import (
     SCHEMA_VERSION,
     ArticleInfo,
     ArticleRecord,
+    CheckedValue,
     Event,
     PassReport,
     Provenance,
@@ -57,6 +62,7 @@ if TYPE_CHECKING:
     from communique.extract.draft import ExtractionDraft
     from communique.extract.modelcall import CallLog, ModelCaller
     from communique.extract.passes.examples import ExampleValues
+    from communique.extract.verify import Answerer
 
 # Assembly, drafts and the model call import pydantic models, rapidfuzz, dateparser and
 # the client libraries: they are imported on first use, so a run served entirely from
@@ -213,11 +219,16 @@ class Summariser:
             published=article.published.isoformat() if article.published else None,
             prompt_id=self.prompt.id,
             prompt_sha256=self.prompt.sha256,
-            schema_version=f"{SCHEMA_VERSION}+{request_version()}",
+            schema_version=f"{SCHEMA_VERSION}+{request_version()}{self._verify_version()}",
             backend=self.backend.kind,
             model=self.backend.model_id,
             params=self._params_for(text),
         )
+
+    def _verify_version(self) -> str:
+        """The verification code's version, for prompts that ask a verification turn
+        (its questions are part of the request; other prompts' keys do not change)."""
+        return f"+verify:{verification_version()}" if self.prompt.verify is not None else ""
 
     def _params_for(self, model_text: str) -> dict[str, Any]:
         """:attr:`params`, plus the chunk settings for a text read in chunks (so those
@@ -363,16 +374,27 @@ class Summariser:
             for part in self.reader.parts(analysed)
         ]
 
-    def assemble_record(self, article: Article, draft: ExtractionDraft) -> ArticleRecord:
+    def assemble_record(
+        self, article: Article, draft: ExtractionDraft, answerer: Answerer | None = None
+    ) -> ArticleRecord:
         """The record this code makes of a given draft: assembly and every post-model
         pass, as for a model's answer, with no model call and no cache (the oracle check
-        feeds gold records through it)."""
+        feeds gold records through it). ``answerer`` answers the prompt's verification
+        questions, if it asks any (the oracle answers them from gold)."""
         from communique.extract.modelcall import CallLog
 
         analysed = analyse(article.text, article.published, article.source)
         assembled = self._assemble(draft, analysed)
+        checked: list[CheckedValue] = []
+        if answerer is not None and self.prompt.verify is not None:
+            from communique.extract.verify import apply_answers, doubtful_values
+
+            questions = doubtful_values(assembled, draft, analysed.whole, analysed.published)
+            if questions:
+                draft, checked = apply_answers(draft, questions, answerer(questions))
+                assembled = self._assemble(draft, analysed)
         provenance = self._provenance(CallLog(), 0.0).model_copy(
-            update={"passes": assembled.passes}
+            update={"passes": assembled.passes, "checked": checked}
         )
         return ArticleRecord(
             article=article_info(article, analysed.whole.language),
@@ -442,6 +464,11 @@ class Summariser:
             if self.reader.summaries_to_reask(reading, assembled):
                 reading = self.reader.reask_summaries(reading, assembled, analysed, calls)
                 assembled = self._assemble(reading.draft, analysed)
+            checked: list[CheckedValue] = []
+            if self.prompt.verify is not None and reading.messages is not None:
+                reading, checked = self._verify(reading, assembled, analysed, calls)
+                if checked:
+                    assembled = self._assemble(reading.draft, analysed)
         except CommuniqueError as exc:
             duration = time.perf_counter() - started
             self._log(article, info, calls, duration, error=str(exc))
@@ -450,6 +477,7 @@ class Summariser:
         self._log(article, info, calls, duration)
         provenance = self._provenance(calls, duration, removed, params)
         provenance.model_passes = reading.passes
+        provenance.checked = checked
         record = ArticleRecord(
             article=info,
             events=assembled.events,
@@ -465,6 +493,25 @@ class Summariser:
                 info.language,
             )
         return record
+
+    def _verify(
+        self, reading: Reading, assembled: Assembled, analysed: AnalysedArticle, calls: CallLog
+    ) -> tuple[Reading, list[CheckedValue]]:
+        """The reading with its doubtful values asked again in one more turn of the
+        first conversation (:mod:`communique.extract.verify`)."""
+        from communique.extract.verify import apply_answers, ask, doubtful_values
+
+        questions = doubtful_values(assembled, reading.draft, analysed.whole, analysed.published)
+        if not questions or reading.messages is None:
+            return reading, []
+        first = calls.outputs[0] if calls.outputs else ""
+        conversation = [*reading.messages, {"role": "assistant", "content": first}]
+        request = self.prompt.render_verify(questions)
+        answers = ask(
+            self.caller, request, questions, conversation, analysed.model, self.prompt.params, calls
+        )
+        draft, checked = apply_answers(reading.draft, questions, answers)
+        return Reading(draft, reading.passes, reading.messages), checked
 
     def _assemble(self, draft: ExtractionDraft, analysed: AnalysedArticle) -> Assembled:
         """Assembly and the passes: in a worker process once this Summariser has assembled

@@ -17,6 +17,7 @@ import json
 import os
 import re
 import tomllib
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from pathlib import Path
@@ -27,7 +28,7 @@ from communique.errors import PromptError
 DEFAULT_PROMPT_NAME = "meeting_summary"
 LOCK_FILE = "prompts.lock"
 _FRONT_MATTER = re.compile(r"\A\+\+\+\n(.*?)\n\+\+\+\n", re.DOTALL)
-_SECTION = re.compile(r"^=== (system|user|followup|recall) ===\n", re.MULTILINE)
+_SECTION = re.compile(r"^=== (system|user|followup|recall|verify) ===\n", re.MULTILINE)
 _VERSION = re.compile(r"^v(\d+)$")
 
 
@@ -66,6 +67,13 @@ class Prompt:
     recall: str | None = None
     #: at most this many recall turns a part of the text
     recall_turns: int = 0
+    #: the verification turn asking again about doubtful values (a Jinja2 template of
+    #: ``questions``, each with its ``options`` from the text; None: no such turn)
+    verify: str | None = None
+
+    def render_verify(self, questions: Sequence[Any]) -> str:
+        assert self.verify is not None
+        return str(_template(self.verify).render(questions=questions)).strip()
 
     def render_recall(self, sentence: str, names: list[str]) -> str:
         assert self.recall is not None
@@ -130,6 +138,7 @@ def parse_prompt(path: Path, name: str) -> Prompt:
         english_roles=bool(meta.get("english_roles", False)),
         recall=sections["recall"].strip() if "recall" in sections else None,
         recall_turns=int(meta.get("recall_turns", 4 if "recall" in sections else 0)),
+        verify=sections["verify"].strip() if "verify" in sections else None,
     )
 
 

@@ -134,6 +134,15 @@ def ground_affiliations(events: list[Event], text: str, language: str | None) ->
         event.sides = sides_of(event.participants)
 
 
+def own_phrase_values(
+    person: Participant, text: str, others: list[tuple[int, int]], language: str | None
+) -> frozenset[str]:
+    """The countries (ISO codes) and organisations the person's own title phrase names,
+    its lead-in included; ``others`` are everyone else's mentions, which bound it."""
+    phrase, lead_in, whole = _title_mentions(person, text, others, language)
+    return frozenset(m.value for m in (*phrase, *lead_in, *whole))
+
+
 def _own(person: Participant) -> list[tuple[int, int]]:
     return [(s.start, s.end) for s in person.evidence[:1]]
 
