@@ -104,9 +104,10 @@ def test_the_verification_turn_asks_with_the_options_and_its_answer_reaches_the_
     assert [(c.field, c.stated, c.answer, c.outcome) for c in record.provenance.checked] == [
         ("city", "London", "Paris", "corrected")
     ]
-    first, _, verify = (r["messages"] for r in fake_openai.requests)
-    # one more turn of the first conversation, branching at the first answer
-    assert verify[:-1] == [*first, {"role": "assistant", "content": json.dumps(_answer("London"))}]
+    _, _, verify = (r["messages"] for r in fake_openai.requests)
+    # one call of its own: the article and the questions, each with its options
+    assert [m["role"] for m in verify] == ["system", "user"]
+    assert TEXT in verify[-1]["content"]
     assert "London | Paris | not stated" in verify[-1]["content"]
     # the grammar allows only the options
     schema = json.dumps(fake_openai.requests[-1])
@@ -124,6 +125,29 @@ def test_a_failed_verification_turn_keeps_the_values(
     assert record.events[0].location is not None
     assert record.events[0].location.city == "London"
     assert record.provenance is not None and record.provenance.checked == []
+
+
+def test_a_prompt_that_adds_only_the_verification_reuses_its_base_prompts_cached_reading(
+    fake_openai: FakeOpenAI, make_summariser: Any, tmp_path: Any
+) -> None:
+    from communique.store.cache import ResultCache
+
+    cache = ResultCache(tmp_path / "cache")
+    article = Article(source="a.txt", text=TEXT, published=DAY)
+    fake_openai.add(completion(_answer("London")), completion(NOTHING))
+    base = make_summariser(prompt=load_prompt("meeting_summary@v7"), cache=cache)
+    assert base.summarise(article).events[0].location.city == "London"
+    fake_openai.add(completion({"q1": NOT_STATED}))
+    record = make_summariser(prompt=load_prompt(V9), cache=cache).summarise(article)
+    # only the verification was asked: v9 reads the article as v7 did, word for word
+    assert len(fake_openai.requests) == 3
+    assert record.events[0].location is None  # the text does not state it: left out
+    assert record.provenance is not None and record.provenance.prompt == V9
+    assert [c.outcome for c in record.provenance.checked] == ["left out"]
+    # and v9's own record is cached
+    again = make_summariser(prompt=load_prompt(V9), cache=cache).summarise(article)
+    assert len(fake_openai.requests) == 3 and again.provenance is not None
+    assert [c.outcome for c in again.provenance.checked] == ["left out"]
 
 
 def test_the_oracle_answers_from_gold_so_a_right_value_survives_the_question() -> None:

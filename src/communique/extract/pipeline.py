@@ -32,7 +32,7 @@ from communique.extract.chunks import (
     default_overlap,
 )
 from communique.extract.concurrency import Breaker, LimitedBackend, RateLimiter, ordered_map
-from communique.extract.prompts import Prompt, load_prompt
+from communique.extract.prompts import Prompt, load_prompt, reading_base
 from communique.extract.reader import ModelReader, Reading
 from communique.extract.records import (
     article_info,
@@ -143,6 +143,8 @@ class Summariser:
     ) -> None:
         self.backend = backend or get_backend()
         self.prompt = prompt or load_prompt()
+        #: the prompt whose cached readings this one shares (None: its own only)
+        self.base = reading_base(self.prompt)
         self.use_cache = use_cache
         self.refresh = refresh
         self.cache = cache if cache is not None else (ResultCache() if use_cache else None)
@@ -213,22 +215,20 @@ class Summariser:
         """The cache key: what the model is sent (instructions removed) and how."""
         return self._key(analyse(article.text).model.text, article)
 
-    def _key(self, text: str, article: Article) -> str:
+    def _key(self, text: str, article: Article, prompt: Prompt | None = None) -> str:
+        """The key of the model's answer to ``prompt`` (default: this Summariser's)."""
+        prompt = prompt or self.prompt
+        verify = f"+verify:{verification_version()}" if prompt.verify is not None else ""
         return cache_key(
             text=text,
             published=article.published.isoformat() if article.published else None,
-            prompt_id=self.prompt.id,
-            prompt_sha256=self.prompt.sha256,
-            schema_version=f"{SCHEMA_VERSION}+{request_version()}{self._verify_version()}",
+            prompt_id=prompt.id,
+            prompt_sha256=prompt.sha256,
+            schema_version=f"{SCHEMA_VERSION}+{request_version()}{verify}",
             backend=self.backend.kind,
             model=self.backend.model_id,
             params=self._params_for(text),
         )
-
-    def _verify_version(self) -> str:
-        """The verification code's version, for prompts that ask a verification turn
-        (its questions are part of the request; other prompts' keys do not change)."""
-        return f"+verify:{verification_version()}" if self.prompt.verify is not None else ""
 
     def _params_for(self, model_text: str) -> dict[str, Any]:
         """:attr:`params`, plus the chunk settings for a text read in chunks (so those
@@ -459,13 +459,13 @@ class Summariser:
         calls = CallLog()
         started = time.perf_counter()
         try:
-            reading = self.reader.read(analysed, calls)
+            reading = self._base_reading(article, analysed) or self.reader.read(analysed, calls)
             assembled = self._assemble(reading.draft, analysed)
             if self.reader.summaries_to_reask(reading, assembled):
                 reading = self.reader.reask_summaries(reading, assembled, analysed, calls)
                 assembled = self._assemble(reading.draft, analysed)
             checked: list[CheckedValue] = []
-            if self.prompt.verify is not None and reading.messages is not None:
+            if self.prompt.verify is not None:
                 reading, checked = self._verify(reading, assembled, analysed, calls)
                 if checked:
                     assembled = self._assemble(reading.draft, analysed)
@@ -497,21 +497,34 @@ class Summariser:
     def _verify(
         self, reading: Reading, assembled: Assembled, analysed: AnalysedArticle, calls: CallLog
     ) -> tuple[Reading, list[CheckedValue]]:
-        """The reading with its doubtful values asked again in one more turn of the
-        first conversation (:mod:`communique.extract.verify`)."""
+        """The reading with its doubtful values asked again in one more call
+        (:mod:`communique.extract.verify`)."""
         from communique.extract.verify import apply_answers, ask, doubtful_values
 
         questions = doubtful_values(assembled, reading.draft, analysed.whole, analysed.published)
-        if not questions or reading.messages is None:
+        if not questions:
             return reading, []
-        first = calls.outputs[0] if calls.outputs else ""
-        conversation = [*reading.messages, {"role": "assistant", "content": first}]
-        request = self.prompt.render_verify(questions)
-        answers = ask(
-            self.caller, request, questions, conversation, analysed.model, self.prompt.params, calls
-        )
+        messages = self.prompt.verify_messages(analysed.model.text, questions)
+        params = self.prompt.params
+        answers = ask(self.caller, messages, questions, analysed.model, params, calls)
         draft, checked = apply_answers(reading.draft, questions, answers)
         return Reading(draft, reading.passes, reading.messages), checked
+
+    def _base_reading(self, article: Article, analysed: AnalysedArticle) -> Reading | None:
+        """The reading the prompt's base has cached for the article (the same turns, word
+        for word), so a prompt that only adds the verification asks only that."""
+        if self.base is None or not self._reads_cache or self.records is None:
+            return None
+        from communique.extract.chunks import load_draft
+
+        key = self._key(analysed.model.text, article, self.base)
+        output = self.records.output(key)
+        if output is None:
+            return None
+        passes = int(output.get("provenance", {}).get("model_passes", 1))
+        parts = self.reader.parts(analysed)
+        messages = self.reader.messages(parts[0].text, analysed) if len(parts) == 1 else None
+        return Reading(load_draft(output["draft"]), passes, messages)
 
     def _assemble(self, draft: ExtractionDraft, analysed: AnalysedArticle) -> Assembled:
         """Assembly and the passes: in a worker process once this Summariser has assembled

@@ -28,7 +28,9 @@ from communique.errors import PromptError
 DEFAULT_PROMPT_NAME = "meeting_summary"
 LOCK_FILE = "prompts.lock"
 _FRONT_MATTER = re.compile(r"\A\+\+\+\n(.*?)\n\+\+\+\n", re.DOTALL)
-_SECTION = re.compile(r"^=== (system|user|followup|recall|verify) ===\n", re.MULTILINE)
+_SECTION = re.compile(
+    r"^=== (system|user|followup|recall|verify_system|verify) ===\n", re.MULTILINE
+)
 _VERSION = re.compile(r"^v(\d+)$")
 
 
@@ -68,12 +70,22 @@ class Prompt:
     #: at most this many recall turns a part of the text
     recall_turns: int = 0
     #: the verification turn asking again about doubtful values (a Jinja2 template of
-    #: ``questions``, each with its ``options`` from the text; None: no such turn)
+    #: the article's ``text`` and the ``questions``, each with its ``options`` from the
+    #: text; None: no such turn), and its system message
     verify: str | None = None
+    verify_system: str = ""
+    #: the prompt whose reading (every turn before the verification) this one shares,
+    #: word for word: its cached answers serve this prompt too
+    base: str | None = None
 
-    def render_verify(self, questions: Sequence[Any]) -> str:
+    def verify_messages(self, text: str, questions: Sequence[Any]) -> list[dict[str, str]]:
+        """The verification conversation: the article and the questions, on their own."""
         assert self.verify is not None
-        return str(_template(self.verify).render(questions=questions)).strip()
+        user = str(_template(self.verify).render(text=text, questions=questions)).strip()
+        return [
+            {"role": "system", "content": self.verify_system},
+            {"role": "user", "content": user},
+        ]
 
     def render_recall(self, sentence: str, names: list[str]) -> str:
         assert self.recall is not None
@@ -139,6 +151,8 @@ def parse_prompt(path: Path, name: str) -> Prompt:
         recall=sections["recall"].strip() if "recall" in sections else None,
         recall_turns=int(meta.get("recall_turns", 4 if "recall" in sections else 0)),
         verify=sections["verify"].strip() if "verify" in sections else None,
+        verify_system=sections.get("verify_system", "").strip(),
+        base=str(meta["base"]) if "base" in meta else None,
     )
 
 
@@ -208,3 +222,31 @@ def update_lock(root: Path | None = None) -> dict[str, str]:
         lock[prompt.id] = prompt.sha256
     (root / LOCK_FILE).write_text(json.dumps(dict(sorted(lock.items())), indent=2) + "\n")
     return lock
+
+
+def reading_base(prompt: Prompt) -> Prompt | None:
+    """The prompt ``prompt`` shares its reading with (``base`` in its front matter), after
+    checking that every turn before the verification is the same word for word."""
+    if prompt.base is None:
+        return None
+    base = load_prompt(prompt.base)
+    if _reading(base) != _reading(prompt):
+        raise PromptError(
+            f"{prompt.id} names {base.id} as its base, but asks the model differently: "
+            "its system, user, follow-up and recall turns, params and options must be the same"
+        )
+    return base
+
+
+def _reading(prompt: Prompt) -> tuple[Any, ...]:
+    return (
+        prompt.system,
+        prompt.user_template,
+        prompt.followup,
+        prompt.recall,
+        prompt.recall_turns,
+        prompt.omit,
+        prompt.english_names,
+        prompt.english_roles,
+        prompt.params,
+    )

@@ -11,12 +11,13 @@ it where the event is told:
 - **date**: the text words another date, and the event's own sentences do not word
   this one.
 
-All of an article's doubtful values go in one more turn of the first conversation
-(the embedded backend reuses what it has read), one question each, whose answer the
-schema restricts to the options: the value stated, the others the text names, and
-"not stated". The answer confirms the value, corrects it to another option, or
-leaves it out; each outcome is recorded in the provenance (``checked``). The
-questions' wording is the prompt's ``=== verify ===`` template.
+All of an article's doubtful values go in one more call, with the article, one
+question each, whose answer the schema restricts to the options: the value stated,
+the others the text names, and "not stated". The call stands on its own (the
+article and the questions, not the first conversation), so a cached reading can be
+verified later with the same result. The answer confirms the value, corrects it to
+another option, or leaves it out; each outcome is recorded in the provenance
+(``checked``). The questions' wording is the prompt's ``=== verify ===`` template.
 """
 
 from __future__ import annotations
@@ -254,19 +255,17 @@ def apply_answers(
 
 def ask(
     caller: ModelCaller,
-    request: str,
+    messages: list[dict[str, str]],
     questions: Sequence[Question],
-    conversation: list[dict[str, str]],
     part: AnalysedText,
     params: dict[str, Any],
     calls: CallLog,
 ) -> dict[str, str]:
-    """The model's answer to each question, as one more turn of ``conversation`` (which
-    ends with its first answer); a failed turn answers nothing, so every value stays."""
-    turn = [*conversation, {"role": "user", "content": request}]
+    """The model's answer to each question (``messages`` ask them all, with the article);
+    a failed call answers nothing, so every value stays."""
     calls.next_turn()
     try:
-        reply = caller.call_for(answer_model(questions), turn, params, calls, part.folded)
+        reply = caller.call_for(answer_model(questions), messages, params, calls, part.folded)
     except CommuniqueError as exc:
         logger.warning("the verification turn failed, keeping the values: %s", exc)
         return {}
