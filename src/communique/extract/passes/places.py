@@ -39,6 +39,7 @@ from communique.text.places import (
     place_mentions,
     venue_city,
 )
+from communique.text.role_concepts import concepts
 from communique.text.titles import title_phrase
 
 
@@ -61,8 +62,9 @@ def english_places(
                 not _mentioned(city, folded_text, named, doc)
                 or (DATE_WORDING.search(city) and not _city_name(city))
                 or (fold(city) in people and english_city(city) is None)
+                or not _may_be_city(city, language)
             ):
-                city = None  # never named, a date or a person in the wrong field
+                city = None  # never named, a date, a person or an office in the wrong field
             else:
                 if country is None and (as_country := english_country(city)) is not None:
                     country = as_country  # "city": "Suriname" is the country
@@ -100,6 +102,17 @@ def _mentioned(city: str, folded_text: str, named: set[str], doc: FoldedText) ->
         or (english is not None and english.casefold() in named)
         or bool(city_spans(city, doc))
     )
+
+
+def _may_be_city(name: str, language: str | None) -> bool:
+    """A place the gazetteer knows (CLDR, or GeoNames with its names in many languages),
+    or a name that says nothing else: a venue no gazetteer lists ("Novo-Ogaryovo")
+    stays, but not one naming an office or an institution ("Buitenlandse Zaken" is
+    the foreign ministry, "Parliament House" a building)."""
+    if _city_name(name) or known_city(name) is not None or venue_city(name, language) != name:
+        return True
+    words = name.replace("-", " ").split()
+    return not concepts(name, language) and not any(is_organisation_name(w) for w in words)
 
 
 def _city_name(name: str) -> bool:
