@@ -105,6 +105,63 @@ def test_a_city_state_keeps_its_city_and_a_country_gives_none() -> None:
 
 
 @pytest.mark.parametrize(
+    ("text", "language", "people", "expected"),
+    [
+        # the words before a comma end another clause: they title no one
+        (
+            "Con su llegada a Cuba, Pedro Sánchez cumple la invitación de Miguel Díaz-Canel.",
+            "es",
+            [("Pedro Sánchez", "Spain"), ("Miguel Díaz-Canel", "Cuba")],
+            ["Spain", "Cuba"],
+        ),
+        # ... but in a list, each item's country is its own, never the next item's
+        (
+            "Il a eu des entretiens avec ses homologues de la France, Jean Morel, de "
+            "l'Espagne, Josep Borrell, de Malte, Carmelo Abela.",
+            "fr",
+            [("Jean Morel", "France"), ("Josep Borrell", "Spain"), ("Carmelo Abela", "Malta")],
+            ["France", "Spain", "Malta"],
+        ),
+        # an apposition that joins someone else is a clause about them
+        (
+            "Hakan Fidan, İranlı mevkidaşı ile telefonda görüştü.",
+            "tr",
+            [("Hakan Fidan", "Türkiye")],
+            ["Türkiye"],
+        ),
+        (
+            "Barack Obama, Readout of the President's Calls with British Prime Minister "
+            "David Cameron.",
+            "en",
+            [("Barack Obama", "United States"), ("David Cameron", "United Kingdom")],
+            ["United States", "United Kingdom"],
+        ),
+    ],
+)
+def test_only_a_phrase_that_titles_the_person_corrects_an_affiliation(
+    text: str, language: str, people: list[tuple[str, str]], expected: list[str]
+) -> None:
+    built = _built([_person(name, org) for name, org in people], text, language)
+    assert [p.affiliation for p in built.participants] == expected
+
+
+@pytest.mark.parametrize(
+    ("city", "text", "language", "kept"),
+    [
+        ("Buitenlandse Zaken", "De minister van Buitenlandse Zaken ontving hem.", "nl", None),
+        ("Parliament House", "They met at Parliament House on Monday.", "en", None),
+        ("Novo-Ogaryovo", "Они встретились в Novo-Ogaryovo.", "ru", "Novo-Ogaryovo"),
+        ("Den Haag", "Zij ontmoetten elkaar in Den Haag.", "nl", "The Hague"),
+    ],
+)
+def test_a_venue_city_is_a_place_or_a_name_that_names_no_office(
+    city: str, text: str, language: str, kept: str | None
+) -> None:
+    built = _built([_person("Ana Brandt", None)], text, language, city=city)
+    assert (built.location.city if built.location else None) == kept
+
+
+@pytest.mark.parametrize(
     ("name", "language", "person"),
     [
         ("Roger Rodas", "es", True),

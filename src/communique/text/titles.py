@@ -4,8 +4,11 @@
 Лавров", "Jan de Vries, minister van Buitenlandse Zaken,": the title phrase is the
 run of words right before the name (back to punctuation, the sentence start or
 another person's name), or, when nothing titles the name from the left, the
-apposition after a comma. Its span is the evidence for a role and an affiliation,
-in the article's own language.
+apposition after a comma. Words before a comma that name no title and follow a
+verb or a conjunction are the end of another clause, and an apposition with a
+joining word ("with", "ile") is a clause about someone else: neither titles the
+name. Its span is the evidence for a role and an affiliation, in the article's own
+language.
 """
 
 from __future__ import annotations
@@ -25,6 +28,14 @@ _STOP = re.compile(r"[,;:()\[\]«»“”\"!?\n–—]|(?<=\w)\.(?=\s)")
 _JOINERS = frozenset(word.casefold() for word in lexicon.words("title_joiners"))
 # Words a title does not start with (the lexicon's ``title_articles``).
 _ARTICLES = frozenset(lexicon.words("title_articles"))
+
+
+def _names_a_title(phrase: str) -> bool:
+    """Whether a phrase names an office, a portfolio or a counterpart in any language
+    (the lexicon's ``role_concepts``)."""
+    from communique.text.role_concepts import concepts
+
+    return bool(concepts(re.sub(r"['’]", " ", phrase), None))  # "l'ambassadrice"
 
 
 @dataclass(frozen=True)
@@ -55,8 +66,10 @@ def _before(text: str, start: int, others: Sequence[tuple[int, int]]) -> Span | 
     cut = max((m.end() for m in _STOP.finditer(body)), default=0)
     words = list(_WORD.finditer(body, cut))
     kept: list[re.Match[str]] = []
+    cut_short = False  # by a joining word or the length limit, not by punctuation
     for word in reversed(words):
         if len(kept) == MAX_WORDS or word.group().casefold() in _JOINERS:
+            cut_short = True
             break
         kept.insert(0, word)
     while kept and kept[0].group().casefold() in _ARTICLES:
@@ -64,6 +77,10 @@ def _before(text: str, start: int, others: Sequence[tuple[int, int]]) -> Span | 
     if not kept:
         return None
     a, b = floor + kept[0].start(), floor + kept[-1].end()
+    if comma and cut_short and not _names_a_title(text[a:b]):
+        # "Con su llegada a Cuba, Pedro Sánchez": the end of another clause, no title
+        # (but "homólogos de Francia, X, de España, Y": a list, each item his own)
+        return None
     return Span(start=a, end=b, text=text[a:b])
 
 
@@ -77,7 +94,9 @@ def _after(text: str, end: int, others: Sequence[tuple[int, int]]) -> Span | Non
     stop = _STOP.search(window)
     window = window[: stop.start()] if stop else window
     words = list(_WORD.finditer(window))[:MAX_WORDS]
-    if not words or words[0].group().casefold() in _JOINERS:
+    if not words or any(w.group().casefold() in _JOINERS for w in words):
+        # "Hakan Fidan, İranlı mevkidaşı ile görüştü", "Barack Obama, Readout of the
+        # Calls with British Prime Minister ...": a clause about someone else
         return None
     a, b = begin + words[0].start(), begin + words[-1].end()
     return Span(start=a, end=b, text=text[a:b])
