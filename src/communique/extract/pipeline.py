@@ -389,7 +389,9 @@ class Summariser:
         if answerer is not None and self.prompt.verify is not None:
             from communique.extract.verify import apply_answers, doubtful_values
 
-            questions = doubtful_values(assembled, draft, analysed.whole, analysed.published)
+            questions = doubtful_values(
+                assembled, draft, analysed.whole, analysed.published, self.prompt.verify_fields
+            )
             if questions:
                 draft, checked = apply_answers(draft, questions, answerer(questions))
                 assembled = self._assemble(draft, analysed)
@@ -501,7 +503,9 @@ class Summariser:
         (:mod:`communique.extract.verify`)."""
         from communique.extract.verify import apply_answers, ask, doubtful_values
 
-        questions = doubtful_values(assembled, reading.draft, analysed.whole, analysed.published)
+        questions = doubtful_values(
+            assembled, reading.draft, analysed.whole, analysed.published, self.prompt.verify_fields
+        )
         if not questions:
             return reading, []
         messages = self.prompt.verify_messages(analysed.model.text, questions)

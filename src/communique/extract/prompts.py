@@ -74,6 +74,8 @@ class Prompt:
     #: text; None: no such turn), and its system message
     verify: str | None = None
     verify_system: str = ""
+    #: the fields the verification asks about (of city, date, affiliation)
+    verify_fields: tuple[str, ...] = ("city", "date", "affiliation")
     #: the prompt whose reading (every turn before the verification) this one shares,
     #: word for word: its cached answers serve this prompt too
     base: str | None = None
@@ -152,6 +154,7 @@ def parse_prompt(path: Path, name: str) -> Prompt:
         recall_turns=int(meta.get("recall_turns", 4 if "recall" in sections else 0)),
         verify=sections["verify"].strip() if "verify" in sections else None,
         verify_system=sections.get("verify_system", "").strip(),
+        verify_fields=tuple(meta.get("verify_fields", ("city", "date", "affiliation"))),
         base=str(meta["base"]) if "base" in meta else None,
     )
 

@@ -79,9 +79,14 @@ class Question:
 
 
 def doubtful_values(
-    assembled: Assembled, draft: ExtractionDraft, article: AnalysedText, published: dt.date | None
+    assembled: Assembled,
+    draft: ExtractionDraft,
+    article: AnalysedText,
+    published: dt.date | None,
+    fields: Sequence[str] = ("city", "date", "affiliation"),
 ) -> list[Question]:
-    """The record's doubtful values, one question each (at most :data:`MAX_QUESTIONS`)."""
+    """The record's doubtful values of ``fields``, one question each (at most
+    :data:`MAX_QUESTIONS`)."""
     text, language = article.text, article.language
     spans = sentences(text)
     mentions = place_mentions(text, language)
