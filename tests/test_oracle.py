@@ -6,6 +6,7 @@ break a right answer. The check needs no model, so it runs on every real case.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 import pytest
@@ -83,3 +84,18 @@ def test_passes_keep_a_right_answer(part: str) -> None:
     }
     assert not low, f"the passes break right answers in {part}: {low}"
     assert set(floors) >= {f"{f}_{k}" for f in FIELDS for k in ("precision", "recall")}
+
+
+def test_a_right_answer_survives_the_verification_call_on_the_tuned_part() -> None:
+    """With the verification call (v9, every field asked about: 62 questions on this
+    part), a perfect model's answers to its questions leave every right value as it was."""
+    prompt = load_prompt("meeting_summary@v9")
+    prompt = dataclasses.replace(prompt, verify_fields=("city", "date", "affiliation"))
+    summariser = Summariser(GoldBackend(), prompt, use_cache=False, log_calls=False)
+    result = run_eval(summariser, {"tuned": PARTS["tuned"]}, oracle=True)
+    low = {
+        name: value
+        for name, value in result.overall.items()
+        if name in BASELINE["tuned"] and value is not None and value < ORACLE_FLOOR
+    }
+    assert not low, f"a right answer did not survive its question: {low}"
