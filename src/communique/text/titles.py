@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache
 
 from communique import lexicon
 from communique.text.spans import LETTER, Span
@@ -32,10 +33,41 @@ _ARTICLES = frozenset(lexicon.words("title_articles"))
 
 def _names_a_title(phrase: str) -> bool:
     """Whether a phrase names an office, a portfolio or a counterpart in any language
-    (the lexicon's ``role_concepts``)."""
+    (the lexicon's ``role_concepts``), or holds a title word, inflected or not (the
+    feminine "subsecretaria" of "subsecretario")."""
+    from communique.text.attendance import is_title_word
     from communique.text.role_concepts import concepts
 
-    return bool(concepts(re.sub(r"['’]", " ", phrase), None))  # "l'ambassadrice"
+    words = re.sub(r"['’]", " ", phrase)  # "l'ambassadrice"
+    return bool(concepts(words, None)) or any(
+        is_title_word(word) or _inflected_title(word) for word in words.split()
+    )
+
+
+def _inflected_title(word: str) -> bool:
+    """A long title word with another ending of up to two letters (a gender or a case)."""
+    from communique.text.alignment import fold_value
+
+    folded = fold_value(word)
+    if len(folded) < 6:
+        return False
+    return any(
+        folded.startswith(title[:-2]) and abs(len(folded) - len(title)) <= 2
+        for title in _long_titles().get(folded[:3], ())
+    )
+
+
+@cache
+def _long_titles() -> dict[str, tuple[str, ...]]:
+    """The title words and stems of six letters or more (the lexicon's), by their first
+    three letters."""
+    from communique.text.names import title_words
+
+    grouped: dict[str, list[str]] = {}
+    for title in {*title_words(), *lexicon.words("title_stems")}:
+        if len(title) >= 6:
+            grouped.setdefault(title[:3], []).append(title)
+    return {key: tuple(values) for key, values in grouped.items()}
 
 
 @dataclass(frozen=True)
