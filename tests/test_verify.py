@@ -42,11 +42,15 @@ def _answer(city: str | None, rojas_org: str | None = "Chile") -> dict[str, Any]
     }  # fmt: skip
 
 
-def _questions(draft: dict[str, Any], text: str = TEXT) -> list[Any]:
+def _questions(
+    draft: dict[str, Any],
+    text: str = TEXT,
+    fields: tuple[str, ...] = ("city", "date", "affiliation"),
+) -> list[Any]:
     analysed = analyse(text, DAY, "a.txt")
     parsed = ExtractionDraft.model_validate(draft)
     assembled = assemble(parsed, analysed.whole, DAY)
-    return doubtful_values(assembled, parsed, analysed.whole, DAY)
+    return doubtful_values(assembled, parsed, analysed.whole, DAY, fields)
 
 
 def test_a_city_is_doubtful_when_the_text_names_another_and_the_options_come_from_it() -> None:
@@ -68,6 +72,9 @@ def test_an_affiliation_is_doubtful_when_it_copies_the_counterparts() -> None:
     assert [(q.person_name, q.stated, q.options) for q in asked] == [
         ("Diego Rojas", "United Kingdom", ("Chile", "United Kingdom", NOT_STATED))
     ]
+    # a prompt that asks about cities only asks nothing here (v9: cities and dates)
+    assert _questions(_answer("Paris", "United Kingdom"), text, ("city",)) == []
+    assert load_prompt(V9).verify_fields == ("city", "date")
     # his own country, which the text names: nothing to ask; nor about Brandt's, which
     # her own title phrase names ("British")
     assert not [q for q in _questions(_answer("Paris"), text) if q.field == "affiliation"]

@@ -124,9 +124,8 @@ def doubtful_values(
                         "affiliation", question, others, person=at, person_name=person.name, **base
                     )
                 )
-    return [
-        Question(**{**q.__dict__, "key": f"q{i + 1}"}) for i, q in enumerate(found[:MAX_QUESTIONS])
-    ]
+    asked = [q for q in found if q.field in fields][:MAX_QUESTIONS]
+    return [Question(**{**q.__dict__, "key": f"q{i + 1}"}) for i, q in enumerate(asked)]
 
 
 def _question(field_name: FieldName, stated: str, others: Sequence[str], **values: Any) -> Question:
