@@ -109,9 +109,11 @@ def _before(text: str, start: int, others: Sequence[tuple[int, int]]) -> Span | 
     if not kept:
         return None
     a, b = floor + kept[0].start(), floor + kept[-1].end()
-    if comma and cut_short and not _names_a_title(text[a:b]):
-        # "Con su llegada a Cuba, Pedro Sánchez": the end of another clause, no title
-        # (but "homólogos de Francia, X, de España, Y": a list, each item his own)
+    if comma and cut_short and not _names_a_title(body[cut:]):
+        # "Con su llegada a Cuba, Pedro Sánchez": the end of a clause that names no
+        # title back to its punctuation (but "Deputy Chairman and Head of the Central
+        # Office, X" titles X; and in "homólogos de Francia, X, de España, Y", a list,
+        # each item is its own)
         return None
     return Span(start=a, end=b, text=text[a:b])
 
