@@ -11,7 +11,7 @@ import logging
 import os
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass
 from functools import partial
@@ -62,7 +62,7 @@ if TYPE_CHECKING:
     from communique.extract.draft import ExtractionDraft
     from communique.extract.modelcall import CallLog, ModelCaller
     from communique.extract.passes.examples import ExampleValues
-    from communique.extract.verify import Answerer
+    from communique.extract.verify import Answerer, Question
 
 # Assembly, drafts and the model call import pydantic models, rapidfuzz, dateparser and
 # the client libraries: they are imported on first use, so a run served entirely from
@@ -387,13 +387,8 @@ class Summariser:
         assembled = self._assemble(draft, analysed)
         checked: list[CheckedValue] = []
         if answerer is not None and self.prompt.verify is not None:
-            from communique.extract.verify import apply_answers, doubtful_values
-
-            questions = doubtful_values(
-                assembled, draft, analysed.whole, analysed.published, self.prompt.verify_fields
-            )
-            if questions:
-                draft, checked = apply_answers(draft, questions, answerer(questions))
+            draft, checked = self._checked(draft, assembled, analysed, answerer)
+            if checked:
                 assembled = self._assemble(draft, analysed)
         provenance = self._provenance(CallLog(), 0.0).model_copy(
             update={"passes": assembled.passes, "checked": checked}
@@ -499,20 +494,35 @@ class Summariser:
     def _verify(
         self, reading: Reading, assembled: Assembled, analysed: AnalysedArticle, calls: CallLog
     ) -> tuple[Reading, list[CheckedValue]]:
-        """The reading with its doubtful values asked again in one more call
+        """The reading with its doubtful values asked again in one more model call."""
+        from communique.extract.verify import ask
+
+        def answer(questions: Sequence[Question]) -> dict[str, str]:
+            messages = self.prompt.verify_messages(analysed.model.text, questions)
+            params = self.prompt.params
+            return ask(self.caller, messages, questions, analysed.model, params, calls)
+
+        draft, checked = self._checked(reading.draft, assembled, analysed, answer)
+        return Reading(draft, reading.passes, reading.messages), checked
+
+    def _checked(
+        self,
+        draft: ExtractionDraft,
+        assembled: Assembled,
+        analysed: AnalysedArticle,
+        answerer: Answerer,
+    ) -> tuple[ExtractionDraft, list[CheckedValue]]:
+        """The draft with the prompt's doubtful values asked of ``answerer`` (the model,
+        or gold in the oracle check) and confirmed, corrected or left out
         (:mod:`communique.extract.verify`)."""
-        from communique.extract.verify import apply_answers, ask, doubtful_values
+        from communique.extract.verify import apply_answers, doubtful_values
 
         questions = doubtful_values(
-            assembled, reading.draft, analysed.whole, analysed.published, self.prompt.verify_fields
+            assembled, draft, analysed.whole, analysed.published, self.prompt.verify_fields
         )
         if not questions:
-            return reading, []
-        messages = self.prompt.verify_messages(analysed.model.text, questions)
-        params = self.prompt.params
-        answers = ask(self.caller, messages, questions, analysed.model, params, calls)
-        draft, checked = apply_answers(reading.draft, questions, answers)
-        return Reading(draft, reading.passes, reading.messages), checked
+            return draft, []
+        return apply_answers(draft, questions, answerer(questions))
 
     def _base_reading(self, article: Article, analysed: AnalysedArticle) -> Reading | None:
         """The reading the prompt's base has cached for the article (the same turns, word
